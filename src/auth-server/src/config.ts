@@ -1,0 +1,180 @@
+/**
+ * Auth server configuration, parsed once from the environment (CONTRACT §5) into a frozen
+ * object. A wrong value fails here, at start-up, naming the variable; nothing reads
+ * `process.env` after this.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { resolveSecret, type VersionedSecret } from "./secret.js";
+
+export { ConfigError };
+
+const csv = (value: string | undefined): string[] =>
+  (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === "") return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value <= 0) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a positive whole number of seconds` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const origin = (name: string) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return new URL(raw).origin;
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${name} must be an absolute URL` });
+      return z.NEVER;
+    }
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  BETTER_AUTH_URL: z.string().default("http://127.0.0.1:3000"),
+  BETTER_AUTH_SECRET: z.string().optional(),
+  BETTER_AUTH_SECRETS: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  TRUSTED_ORIGINS: z.string().optional(),
+  TRUST_PROXY_HEADER: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_TTL_SECONDS: positiveInt("JWT_TTL_SECONDS", 900),
+  JWT_KEY_ROTATION_SECONDS: positiveInt("JWT_KEY_ROTATION_SECONDS", 0).optional(),
+  JWT_KEY_GRACE_SECONDS: positiveInt("JWT_KEY_GRACE_SECONDS", 30 * 24 * 3600),
+  JWKS_MAX_AGE_SECONDS: positiveInt("JWKS_MAX_AGE_SECONDS", 300),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt("RATE_LIMIT_WINDOW_SECONDS", 10),
+  RATE_LIMIT_MAX: positiveInt("RATE_LIMIT_MAX", 100),
+  RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: positiveInt("RATE_LIMIT_SIGN_IN_WINDOW_SECONDS", 60),
+  RATE_LIMIT_SIGN_IN_MAX: positiveInt("RATE_LIMIT_SIGN_IN_MAX", 10),
+  DATA_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+/** The demo frontend's origins, trusted by default outside production (CONTRACT §5). */
+const DEVELOPMENT_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"];
+
+export interface AuthServerConfig {
+  readonly nodeEnv: "development" | "production" | "test";
+  readonly host: string;
+  readonly port: number;
+  /** Public origin of the auth server; always set so `iss`/`aud` never follow a Host header. */
+  readonly baseURL: string;
+  readonly secret: string;
+  readonly secrets: readonly VersionedSecret[] | undefined;
+  /** `undefined` → SQLite file `sqlitePath`. */
+  readonly databaseUrl: string | undefined;
+  readonly sqlitePath: string;
+  readonly dataDir: string;
+  readonly trustedOrigins: readonly string[];
+  /** Lower-case header name whose value is the client IP, or `undefined` for the socket address. */
+  readonly trustProxyHeader: string | undefined;
+  readonly jwt: {
+    readonly issuer: string;
+    readonly audience: string | string[];
+    readonly ttlSeconds: number;
+    readonly rotationSeconds: number | undefined;
+    readonly graceSeconds: number;
+  };
+  readonly jwksMaxAgeSeconds: number;
+  readonly rateLimit: {
+    readonly windowSeconds: number;
+    readonly max: number;
+    readonly signInWindowSeconds: number;
+    readonly signInMax: number;
+  };
+  readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export interface LoadConfigOptions {
+  /** Where the SQLite file and the development secret live. @default `DATA_DIR`, else `./data` */
+  dataDir?: string;
+}
+
+/**
+ * Parses the environment once. Throws {@link ConfigError} with one line per bad variable.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>, options: LoadConfigOptions = {}): AuthServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
+  }
+  const e = parsed.data;
+  const baseURL = parseOrigin("BETTER_AUTH_URL", e.BETTER_AUTH_URL);
+  const dataDir = path.resolve(options.dataDir ?? (e.DATA_DIR || "data"));
+  const { secret, secrets } = resolveSecret({
+    production: e.NODE_ENV === "production",
+    secret: e.BETTER_AUTH_SECRET,
+    secrets: e.BETTER_AUTH_SECRETS,
+    dataDir,
+  });
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    throw new ConfigError("invalid configuration: DATABASE_URL must be a postgres:// URL (unset means SQLite)");
+  }
+  const trusted = e.TRUSTED_ORIGINS
+    ? csv(e.TRUSTED_ORIGINS).map((o) => parseOrigin("TRUSTED_ORIGINS", o))
+    : e.NODE_ENV === "production"
+      ? []
+      : DEVELOPMENT_ORIGINS;
+  const audiences = e.JWT_AUDIENCE ? csv(e.JWT_AUDIENCE) : [baseURL];
+  const config: AuthServerConfig = {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    baseURL,
+    secret,
+    secrets,
+    databaseUrl: e.DATABASE_URL || undefined,
+    sqlitePath: path.join(dataDir, "auth.sqlite"),
+    dataDir,
+    trustedOrigins: [...new Set([baseURL, ...trusted])],
+    trustProxyHeader: e.TRUST_PROXY_HEADER?.trim().toLowerCase() || undefined,
+    jwt: {
+      issuer: e.JWT_ISSUER || baseURL,
+      audience: audiences.length === 1 ? (audiences[0] as string) : audiences,
+      ttlSeconds: e.JWT_TTL_SECONDS,
+      rotationSeconds: e.JWT_KEY_ROTATION_SECONDS || undefined,
+      graceSeconds: e.JWT_KEY_GRACE_SECONDS,
+    },
+    jwksMaxAgeSeconds: e.JWKS_MAX_AGE_SECONDS,
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      max: e.RATE_LIMIT_MAX,
+      signInWindowSeconds: e.RATE_LIMIT_SIGN_IN_WINDOW_SECONDS,
+      signInMax: e.RATE_LIMIT_SIGN_IN_MAX,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function parseOrigin(name: string, raw: string): string {
+  const result = origin(name).safeParse(raw);
+  if (!result.success) throw new ConfigError(`invalid configuration: ${name}: must be an absolute URL`);
+  return result.data;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,48 @@
+/**
+ * Opens the auth database: an embedded SQLite file by default, PostgreSQL when
+ * `DATABASE_URL` is a postgres:// URL. Better Auth takes either handle as it is.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { AuthServerConfig } from "./config.js";
+
+export interface AuthDatabase {
+  readonly kind: "sqlite" | "postgres";
+  /** The handle Better Auth's Kysely adapter detects by itself. */
+  readonly handle: Database.Database | pg.Pool;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sqlitePath">): AuthDatabase {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    // An idle client losing its connection must not crash the process.
+    pool.on("error", () => {});
+    return {
+      kind: "postgres",
+      handle: pool,
+      ping: async () => {
+        await pool.query("select 1");
+      },
+      close: () => pool.end(),
+    };
+  }
+  fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
+  const db = new Database(config.sqlitePath);
+  db.pragma("journal_mode = WAL");
+  db.pragma("busy_timeout = 5000");
+  return {
+    kind: "sqlite",
+    handle: db,
+    ping: async () => {
+      db.prepare("select 1").get();
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Signing-key lifecycle on top of Better Auth's `jwks` table. Better Auth 1.7 mints keys
+ * lazily with a read-then-create race (better-auth #5663) and has no rotate API, so the server
+ * mints one at start-up, and rotation expires the live key rows and mints a successor at once.
+ * An expired row stays published in the JWKS for the grace period, so tokens it signed keep
+ * verifying until they expire.
+ */
+import { createJwk } from "better-auth/plugins/jwt";
+import type { Auth } from "./auth.js";
+import { jwtPluginOptions } from "./auth.js";
+import type { AuthServerConfig } from "./config.js";
+
+interface KeyRow {
+  id: string;
+  createdAt: Date;
+  expiresAt?: Date | null;
+}
+
+async function listKeys(auth: Auth): Promise<KeyRow[]> {
+  const ctx = await auth.$context;
+  return ctx.adapter.findMany<KeyRow>({ model: "jwks" });
+}
+
+const isLive = (key: KeyRow, now: Date) => !key.expiresAt || key.expiresAt > now;
+
+/** The key id new tokens are signed with, or `undefined` if none is live. */
+export async function currentSigningKeyId(auth: Auth): Promise<string | undefined> {
+  const now = new Date();
+  const live = (await listKeys(auth)).filter((key) => isLive(key, now));
+  live.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  return live[0]?.id;
+}
+
+async function mintKey(auth: Auth, config: AuthServerConfig): Promise<string> {
+  const context = await auth.$context;
+  const created = await createJwk({ context } as Parameters<typeof createJwk>[0], jwtPluginOptions(config));
+  return created.id;
+}
+
+/** Makes sure a live signing key exists; returns its id and whether it was just minted. */
+export async function ensureSigningKey(
+  auth: Auth,
+  config: AuthServerConfig,
+): Promise<{ kid: string; created: boolean }> {
+  const existing = await currentSigningKeyId(auth);
+  if (existing) return { kid: existing, created: false };
+  return { kid: await mintKey(auth, config), created: true };
+}
+
+/**
+ * Introduces a new signing key now. The previous keys stop signing but stay in the JWKS for
+ * `JWT_KEY_GRACE_SECONDS`.
+ */
+export async function rotateSigningKey(
+  auth: Auth,
+  config: AuthServerConfig,
+): Promise<{ previous: string[]; kid: string }> {
+  const ctx = await auth.$context;
+  const now = new Date();
+  const live = (await listKeys(auth)).filter((key) => isLive(key, now));
+  for (const key of live) {
+    await ctx.adapter.update({ model: "jwks", where: [{ field: "id", value: key.id }], update: { expiresAt: now } });
+  }
+  const kid = await mintKey(auth, config);
+  return { previous: live.map((key) => key.id), kid };
+}

@@ -1,0 +1,90 @@
+/** Configuration parsing, and the production refusal to start without a secret. */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
+
+const run = promisify(execFile);
+const main = path.resolve(import.meta.dirname, "../src/main.ts");
+const tsx = path.resolve(import.meta.dirname, "../../../node_modules/tsx/dist/cli.mjs");
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-config-"));
+
+describe("loadConfig", () => {
+  it("applies the contract's defaults", () => {
+    const config = loadConfig({}, { dataDir: tmp() });
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.baseURL).toBe("http://127.0.0.1:3000");
+    expect(config.jwt).toMatchObject({
+      issuer: "http://127.0.0.1:3000",
+      audience: "http://127.0.0.1:3000",
+      ttlSeconds: 900,
+    });
+    expect(config.jwt.graceSeconds).toBe(30 * 24 * 3600);
+    expect(config.trustedOrigins).toEqual(["http://127.0.0.1:3000", "http://127.0.0.1:5173", "http://localhost:5173"]);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(Object.isFrozen(config) && Object.isFrozen(config.jwt)).toBe(true);
+  });
+
+  it("generates a development secret once, mode 0600, and reuses it", () => {
+    const dataDir = tmp();
+    const first = loadConfig({}, { dataDir });
+    const second = loadConfig({}, { dataDir });
+    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    expect(second.secret).toBe(first.secret);
+    expect(fs.statSync(path.join(dataDir, "secret")).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    [{ PORT: "seventy" }, /PORT/],
+    [{ JWT_TTL_SECONDS: "-5" }, /JWT_TTL_SECONDS/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
+    [{ BETTER_AUTH_URL: "not a url" }, /BETTER_AUTH_URL/],
+    [{ NODE_ENV: "production", BETTER_AUTH_SECRET: "short" }, /at least 32/],
+    [{ BETTER_AUTH_SECRETS: "nonsense" }, /BETTER_AUTH_SECRETS/],
+  ])("names the bad variable in %j", (env, message) => {
+    expect(() => loadConfig(env, { dataDir: tmp() })).toThrowError(ConfigError);
+    expect(() => loadConfig(env, { dataDir: tmp() })).toThrowError(message);
+  });
+
+  it("accepts versioned secrets, the first being current", () => {
+    const a = "a".repeat(32);
+    const b = "b".repeat(32);
+    const config = loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRETS: `2:${b},1:${a}` }, { dataDir: tmp() });
+    expect(config.secret).toBe(b);
+    expect(config.secrets).toEqual([
+      { version: 2, value: b },
+      { version: 1, value: a },
+    ]);
+  });
+
+  it("splits JWT_AUDIENCE and TRUSTED_ORIGINS lists", () => {
+    const config = loadConfig(
+      { JWT_AUDIENCE: "a, b", TRUSTED_ORIGINS: "https://x.test/path, https://y.test" },
+      { dataDir: tmp() },
+    );
+    expect(config.jwt.audience).toEqual(["a", "b"]);
+    expect(config.trustedOrigins).toEqual(["http://127.0.0.1:3000", "https://x.test", "https://y.test"]);
+  });
+});
+
+describe("production start-up", () => {
+  it("exits non-zero with a one-line reason when BETTER_AUTH_SECRET is missing", async () => {
+    const dir = tmp();
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATA_DIR: dir, PORT: "0" };
+    delete env.BETTER_AUTH_SECRET;
+    delete env.BETTER_AUTH_SECRETS;
+    const result = await run(process.execPath, [tsx, main], { env, cwd: dir }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/BETTER_AUTH_SECRET is required in production/);
+    expect(fs.existsSync(path.join(dir, "secret"))).toBe(false);
+  });
+});

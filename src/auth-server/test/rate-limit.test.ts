@@ -1,0 +1,103 @@
+/**
+ * Rate limits are keyed by the socket address: one client hammering sign-in gets 429 with a
+ * retry header, another loopback address is not affected, and a spoofed forwarding header
+ * does not buy a fresh bucket.
+ */
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningAuthServer, startAuthServer } from "./helpers.js";
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** POST from a chosen local address, which `fetch` cannot choose. */
+function postFrom(localAddress: string, url: string, body: unknown, headers: Record<string, string> = {}) {
+  return new Promise<Reply>((resolve, reject) => {
+    const target = new URL(url);
+    const payload = JSON.stringify(body);
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        localAddress,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+          origin: target.origin,
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+describe("POST /api/auth/sign-in/email rate limit", () => {
+  let running: RunningAuthServer;
+  beforeAll(async () => {
+    running = await startAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "3", RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60" });
+  });
+  afterAll(async () => running.close());
+
+  const badSignIn = { email: "nobody@example.test", password: "wrong-password-123" };
+
+  it("answers 429 with Retry-After after repeated bad sign-ins from one client", async () => {
+    const statuses: number[] = [];
+    let limited: Reply | undefined;
+    for (let i = 0; i < 5; i += 1) {
+      const reply = await postFrom("127.0.0.1", `${running.url}/api/auth/sign-in/email`, badSignIn, {
+        // A client-chosen forwarding header must not pick the bucket.
+        "x-forwarded-for": `10.0.0.${i}`,
+        "x-authbridge-client-ip": `10.0.1.${i}`,
+      });
+      statuses.push(reply.status);
+      if (reply.status === 429) limited = reply;
+    }
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+    expect(Number(limited?.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited?.headers["x-retry-after"]).toBe(limited?.headers["retry-after"]);
+  });
+
+  it("does not block a second client on another loopback address", async () => {
+    const reply = await postFrom("127.0.0.2", `${running.url}/api/auth/sign-in/email`, badSignIn);
+    expect(reply.status).toBe(401);
+  });
+});
+
+describe("TRUST_PROXY_HEADER", () => {
+  let running: RunningAuthServer;
+  beforeAll(async () => {
+    running = await startAuthServer({
+      RATE_LIMIT_SIGN_IN_MAX: "2",
+      RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
+      TRUST_PROXY_HEADER: "X-Forwarded-For",
+    });
+  });
+  afterAll(async () => running.close());
+
+  it("keys the bucket by the right-most address of the trusted header", async () => {
+    const url = `${running.url}/api/auth/sign-in/email`;
+    const body = { email: "nobody@example.test", password: "wrong-password-123" };
+    const a = { "x-forwarded-for": "198.51.100.7, 203.0.113.1" };
+    const b = { "x-forwarded-for": "198.51.100.7, 203.0.113.2" };
+    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(429);
+    expect((await postFrom("127.0.0.1", url, body, b)).status).toBe(401);
+  });
+});

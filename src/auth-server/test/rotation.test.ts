@@ -1,0 +1,68 @@
+/** `keys:rotate`: new tokens get a new kid, the old public key stays, old tokens still verify. */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rotateSigningKey } from "../src/keys.js";
+import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "./helpers.js";
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, "../../..");
+
+describe("signing key rotation", () => {
+  let running: RunningAuthServer;
+  beforeAll(async () => {
+    running = await startAuthServer();
+  });
+  afterAll(async () => running.close());
+
+  const kids = async () =>
+    ((await (await fetch(`${running.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map(
+      (k) => k.kid,
+    );
+
+  it("introduces a new kid at once while the old key stays published and its tokens verify", async () => {
+    const { sessionToken } = await signUp(running.url, newUser("rotate"));
+    const before = await fetchJwt(running.url, sessionToken);
+    const oldKid = decodeProtectedHeader(before).kid;
+
+    const { kid, previous } = await rotateSigningKey(running.server.auth, running.server.config);
+    expect(previous).toEqual([oldKid]);
+
+    const after = await fetchJwt(running.url, sessionToken);
+    expect(decodeProtectedHeader(after).kid).toBe(kid);
+    expect(kid).not.toBe(oldKid);
+    expect((await kids()).sort()).toEqual([oldKid, kid].sort());
+
+    const jwks = createRemoteJWKSet(new URL(`${running.url}/.well-known/jwks.json`));
+    const options = { issuer: running.server.config.jwt.issuer, audience: running.server.config.jwt.audience };
+    await expect(jwtVerify(before, jwks, options)).resolves.toBeTruthy();
+    await expect(jwtVerify(after, jwks, options)).resolves.toBeTruthy();
+  });
+
+  it("rotates through `npm run keys:rotate` on the same database and logs the event", async () => {
+    const before = await kids();
+    const { stdout } = await run("npm", ["run", "--silent", "keys:rotate"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        BETTER_AUTH_URL: running.url,
+        DATA_DIR: running.dataDir,
+        LOG_LEVEL: "info",
+      },
+    });
+    const event = stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, string>)
+      .find((line) => line.event === "key.rotated");
+    expect(event).toBeDefined();
+    const after = await kids();
+    expect(after).toHaveLength(before.length + 1);
+    expect(after).toContain(event?.kid);
+    const { sessionToken } = await signUp(running.url, newUser("after-cli"));
+    expect(decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid).toBe(event?.kid);
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/test/**/*.test.ts", "examples/**/test/**/*.test.ts", "contract-tests/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Suites start real servers; two cores run two files at a time comfortably.
+    maxWorkers: 2,
+  },
+});
