@@ -33,9 +33,12 @@ function run(cmd, args, options = {}) {
 // lock file changed since.
 const installedMarker = path.join(root, "node_modules", ".package-lock.json");
 const lock = path.join(root, "package-lock.json");
+// `npm install`, not `npm ci`: the lock holds only the platform packages the registry served
+// (e.g. Biome's linux-x64 binary), and `npm ci` refuses a lock without every platform's entry.
+// With a lock present, `npm install` installs exactly its versions and leaves it unchanged.
 if (!fs.existsSync(installedMarker) || mtime(installedMarker) < mtime(lock)) {
-  say(fs.existsSync(lock) ? "installing Node packages (npm ci)" : "installing Node packages (npm install)");
-  run("npm", [fs.existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+  say("installing Node packages (npm install from package-lock.json)");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
 const backend = path.join(root, "python-backend");
