@@ -1,0 +1,176 @@
+"""The token verifier: CONTRACT §2's checks, in its order, in one function.
+
+PyJWT parses the published keys (``PyJWK``) and its Ed25519 algorithm checks the signature;
+the framing, header and claim rules are the contract's own, stricter than PyJWT's defaults
+(a ``crit`` header, a foreign ``typ``, a ``jwk``/``jku`` header are never trusted), and the
+parsing is done here once so a verify costs little more than the signature itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from jwt import PyJWK
+
+from .claims import validate_claims
+from .errors import AuthError
+from .jwks import JwksCache
+from .principal import Principal
+from .settings import AuthSettings
+
+#: A longer token is refused before any parsing (CONTRACT §2.1).
+MAX_TOKEN_BYTES = 8192
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+_ACCEPTED_TYP = frozenset({"jwt", "at+jwt"})
+_ED25519_SIGNATURE_BYTES = 64
+
+
+def _b64decode(segment: str) -> bytes:
+    if not _B64URL.match(segment) or len(segment) % 4 == 1:
+        raise AuthError("malformed_token")
+    try:
+        decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError) as err:
+        raise AuthError("malformed_token") from err
+    # Canonical encodings only: otherwise the spare bits of the last character let one token
+    # be written several ways, and a token's identity (logs, caches, replay checks) blurs.
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=").decode("ascii") != segment:
+        raise AuthError("malformed_token")
+    return decoded
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN / Infinity are not JSON; the TypeScript verifier's JSON.parse refuses them too.
+    raise ValueError(name)
+
+
+def _json_object(segment: str) -> dict[str, Any]:
+    raw = _b64decode(segment)
+    if not raw:
+        raise AuthError("malformed_token")
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as err:
+        raise AuthError("malformed_token") from err
+    if not isinstance(value, dict):
+        raise AuthError("malformed_token")
+    return value
+
+
+def parse_authorization(value: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` value (CONTRACT §2.1).
+
+    >>> parse_authorization("Bearer eyJ...")
+    'eyJ...'
+    """
+    if value is None:
+        raise AuthError("missing_token")
+    scheme, _, rest = value.strip(" \t").partition(" ")
+    if scheme.lower() != "bearer":
+        raise AuthError("missing_token")
+    token = rest.strip(" \t")
+    if not token:
+        raise AuthError("missing_token")
+    if " " in token or "\t" in token:
+        raise AuthError("malformed_token")
+    return token
+
+
+class Verifier:
+    """Verifies tokens against a JWKS. Build once per process; ``verify`` is safe to share.
+
+    >>> verifier = Verifier(AuthSettings())
+    >>> principal = await verifier.verify(token)
+    """
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        jwks: JwksCache | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.jwks = jwks or JwksCache(
+            settings.jwks_url,
+            static_jwks=settings.jwks,
+            cache_seconds=settings.jwks_cache_seconds,
+            cooldown_seconds=settings.jwks_cooldown_seconds,
+            max_stale_seconds=settings.jwks_max_stale_seconds,
+            timeout_seconds=settings.jwks_timeout_seconds,
+        )
+        self._now = now
+        self._algorithms = frozenset(settings.algorithms)
+        self._audiences = frozenset(settings.audience)
+
+    async def authenticate(self, authorization: str | None) -> Principal:
+        """Verify the token of an ``Authorization`` header value."""
+        return await self.verify(parse_authorization(authorization))
+
+    async def verify(self, token: str) -> Principal:
+        """Verify ``token``; raises ``AuthError`` naming the first failed check."""
+        # The contract's order (CONTRACT §2): size, structure, algorithm, key, signature, claims.
+        # 1. Size, before any parsing.
+        if len(token.encode("utf-8", "surrogatepass")) > MAX_TOKEN_BYTES:
+            raise AuthError("malformed_token")
+        # 2. Structure: three base64url parts, JSON object header and payload; no crit, known typ.
+        parts = token.split(".")
+        if len(parts) != 3:
+            raise AuthError("malformed_token")
+        header_b64, payload_b64, signature_b64 = parts
+        header = _json_object(header_b64)
+        payload = _json_object(payload_b64)
+        signature = _b64decode(signature_b64)
+        if "crit" in header:
+            raise AuthError("malformed_token")
+        typ = header.get("typ")
+        if typ is not None:
+            if not isinstance(typ, str):
+                raise AuthError("malformed_token")
+            typ = typ.lower().removeprefix("application/")
+            if typ not in _ACCEPTED_TYP:
+                raise AuthError("malformed_token")
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise AuthError("malformed_token")
+        # 3. Algorithm: the allowlist only; header jwk / jku / x5u / x5c are never read.
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in self._algorithms:
+            raise AuthError("unsupported_algorithm")
+        # 4. Key: from the cached JWKS by kid (one refetch per cooldown for an unknown kid).
+        key = await self.jwks.get_key(kid)
+        # 5. Signature, before any claim is looked at.
+        if len(signature) != _ED25519_SIGNATURE_BYTES or not _verify_signature(
+            key, f"{header_b64}.{payload_b64}".encode("ascii"), signature
+        ):
+            raise AuthError("invalid_signature")
+        # 6. Claims.
+        validate_claims(
+            payload,
+            issuer=self.settings.issuer,
+            audiences=self._audiences,
+            leeway=self.settings.leeway_seconds,
+            now=self._now(),
+        )
+        return Principal(
+            id=payload["sub"],
+            email=payload.get("email"),
+            name=payload.get("name"),
+            claims=payload,
+        )
+
+    async def aclose(self) -> None:
+        await self.jwks.aclose()
+
+
+def _verify_signature(key: PyJWK, signing_input: bytes, signature: bytes) -> bool:
+    try:
+        return bool(key.Algorithm.verify(signing_input, key.key, signature))
+    except Exception:
+        return False

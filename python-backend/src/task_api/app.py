@@ -1,0 +1,67 @@
+"""The task API's app factory: database, CORS, authbridge's handlers and the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+
+from authbridge import AuthSettings, Verifier, get_settings
+from authbridge.fastapi import install_auth
+
+from .config import TaskApiSettings, get_task_settings
+from .db import create_tables, make_engine
+from .errors import NotFoundError, not_found_handler
+from .routes import me, tasks
+
+
+def create_app(
+    settings: TaskApiSettings | None = None,
+    auth_settings: Callable[[], AuthSettings] = get_settings,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """Build the app; configuration is read here, once, and the verifier in the lifespan.
+
+    >>> app = create_app()  # reads DATABASE_URL, CORS_ORIGINS and AUTH_* from the environment
+    """
+    settings = settings or get_task_settings()
+    engine = engine or make_engine(settings.database_url)
+    auth = auth_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        create_tables(engine)
+        verifier = Verifier(auth)
+        app.state.authbridge_verifier = verifier
+        # A JWKS that is down at start-up is not fatal: requests get the contract's 503 until
+        # the cache can fetch it.
+        await verifier.jwks.warm()
+        try:
+            yield
+        finally:
+            await verifier.aclose()
+            engine.dispose()
+
+    app = FastAPI(title="authbridge task API", version="0.1.0", lifespan=lifespan)
+    app.state.engine = engine
+    install_auth(app)
+    app.add_exception_handler(NotFoundError, not_found_handler)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(me.router)
+    app.include_router(tasks.router)
+    return app

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from authbridge import AuthSettings, JwksCache, Verifier
+
+from ..support import AUDIENCE, ISSUER, FakeClock, JwksServer
+
+MakeVerifier = Callable[..., Verifier]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def make_verifier(jwks: JwksServer, clock: FakeClock) -> AsyncIterator[MakeVerifier]:
+    """Verifiers on the test's JWKS server whose monotonic and wall clocks are `clock`."""
+    built: list[Verifier] = []
+
+    def make(**overrides: object) -> Verifier:
+        options: dict[str, object] = {"jwks_url": jwks.url, "issuer": ISSUER, "audience": [AUDIENCE]}
+        options.update(overrides)
+        settings = AuthSettings.model_validate(options)
+        cache = JwksCache(
+            settings.jwks_url,
+            static_jwks=settings.jwks,
+            cache_seconds=settings.jwks_cache_seconds,
+            cooldown_seconds=settings.jwks_cooldown_seconds,
+            max_stale_seconds=settings.jwks_max_stale_seconds,
+            timeout_seconds=settings.jwks_timeout_seconds,
+            clock=clock,
+        )
+        verifier = Verifier(settings, jwks=cache, now=clock)
+        built.append(verifier)
+        return verifier
+
+    yield make
+    for verifier in built:
+        await verifier.aclose()
