@@ -1,0 +1,91 @@
+/**
+ * The one error a verification (or an ownership check) raises. Its `code` is drawn from the
+ * contract's closed set (CONTRACT §2–§3) and is API; the message is fixed per code so that the
+ * TypeScript and Python verifiers answer byte for byte alike (`python-backend/src/authbridge/
+ * errors.py` holds the same table). `status`, `wwwAuthenticate` and `toResponse()` are the
+ * contract's HTTP mapping, kept here in one place for every edge (Hono, plain fetch handlers).
+ */
+
+/** Every code a protected API answers with, besides `not_found`. */
+export type AuthErrorCode =
+  | "missing_token"
+  | "malformed_token"
+  | "unsupported_algorithm"
+  | "unknown_key"
+  | "jwks_unavailable"
+  | "invalid_signature"
+  | "token_expired"
+  | "token_not_yet_valid"
+  | "invalid_issuer"
+  | "invalid_audience"
+  | "invalid_claims"
+  | "forbidden";
+
+export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
+  missing_token: "Missing bearer token",
+  malformed_token: "The token is malformed",
+  unsupported_algorithm: "The token algorithm is not allowed",
+  unknown_key: "The token was signed by an unknown key",
+  jwks_unavailable: "The signing keys cannot be fetched right now",
+  invalid_signature: "The token signature is invalid",
+  token_expired: "The token has expired",
+  token_not_yet_valid: "The token is not valid yet",
+  invalid_issuer: "The token issuer is not accepted",
+  invalid_audience: "The token audience is not accepted",
+  invalid_claims: "The token claims are invalid",
+  forbidden: "You do not have access to this resource",
+});
+
+export const REALM = "api";
+
+/**
+ * @example
+ * try { await verifier.verify(token) } catch (err) {
+ *   if (err instanceof AuthError && err.code === "token_expired") refresh();
+ * }
+ */
+export class AuthError extends Error {
+  override readonly name = "AuthError";
+  readonly code: AuthErrorCode;
+  readonly detail: string;
+  /** Seconds a client should wait before retrying; set on `jwks_unavailable`. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: AuthErrorCode, options: { retryAfter?: number } = {}) {
+    super(MESSAGES[code]);
+    this.code = code;
+    this.detail = MESSAGES[code];
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** 401 for token failures, 503 when the keys cannot be fetched, 403 for `forbidden`. */
+  get status(): 401 | 403 | 503 {
+    if (this.code === "jwks_unavailable") return 503;
+    if (this.code === "forbidden") return 403;
+    return 401;
+  }
+
+  /** The exact `WWW-Authenticate` value of CONTRACT §3, or `undefined` where none is sent. */
+  get wwwAuthenticate(): string | undefined {
+    if (this.code === "missing_token") return `Bearer realm="${REALM}"`;
+    if (this.code === "jwks_unavailable" || this.code === "forbidden") return undefined;
+    return `Bearer realm="${REALM}", error="invalid_token", error_description="${this.detail}"`;
+  }
+
+  /** Response headers of CONTRACT §3 (`WWW-Authenticate` or `Retry-After`). */
+  get headers(): Record<string, string> {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const challenge = this.wwwAuthenticate;
+    if (challenge) headers["www-authenticate"] = challenge;
+    if (this.code === "jwks_unavailable") headers["retry-after"] = String(this.retryAfter ?? 1);
+    return headers;
+  }
+
+  /** The contract's response: status, headers and `{"detail","code"}`. */
+  toResponse(): Response {
+    return new Response(JSON.stringify({ detail: this.detail, code: this.code }), {
+      status: this.status,
+      headers: this.headers,
+    });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Hono edge: `requireUser` / `optionalUser` middleware that put a typed `c.var.user` on the
+ * context, and `requireOwner` for the contract's 403. Responses are exactly CONTRACT §3
+ * (python-backend's `authbridge/fastapi.py` is the FastAPI twin).
+ */
+import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
+import { AuthError } from "./errors.js";
+import type { Principal } from "./principal.js";
+import type { Verifier } from "./verify.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by `requireUser` (always) and `optionalUser` (when a valid token was sent). */
+    user: Principal;
+  }
+}
+
+/**
+ * Refuses the request with the contract's 401 / 503 unless it carries a valid token.
+ *
+ * @example
+ * app.use("/api/*", requireUser(verifier));
+ * app.get("/api/me", (c) => c.json({ id: c.var.user.id }));
+ */
+export function requireUser(verifier: Verifier): MiddlewareHandler {
+  if (!verifier || typeof verifier.authenticate !== "function") {
+    throw new TypeError("authbridge: requireUser needs a verifier from createVerifier()");
+  }
+  return async (c, next) => {
+    try {
+      c.set("user", await verifier.authenticate(c.req.raw.headers));
+    } catch (error) {
+      if (error instanceof AuthError) return error.toResponse();
+      throw error;
+    }
+    await next();
+  };
+}
+
+/** Lets a request without an Authorization header through; a present but bad token is a 401. */
+export function optionalUser(verifier: Verifier): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.header("authorization") !== undefined) {
+      try {
+        c.set("user", await verifier.authenticate(c.req.raw.headers));
+      } catch (error) {
+        if (error instanceof AuthError) return error.toResponse();
+        throw error;
+      }
+    }
+    await next();
+  };
+}
+
+/** Throws the contract's 403 unless the caller is `ownerId` (answered by {@link authErrorHandler}). */
+export function requireOwner(c: Context, ownerId: string): void {
+  if (c.var.user?.id !== ownerId) throw new AuthError("forbidden");
+}
+
+/**
+ * `app.onError(authErrorHandler())`: an `AuthError` thrown by a handler becomes its contract
+ * response; anything else goes to `fallback` (default: a 500 without details).
+ */
+export function authErrorHandler(fallback?: ErrorHandler): ErrorHandler {
+  return (error, c) => {
+    if (error instanceof AuthError) return error.toResponse();
+    if (fallback) return fallback(error, c);
+    return c.json({ detail: "Internal server error" }, 500);
+  };
+}
+
+export { AuthError } from "./errors.js";
+export type { Principal } from "./principal.js";

@@ -1,0 +1,34 @@
+/** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
+export { type ClaimRules, validateClaims } from "./claims.js";
+export { AuthError, type AuthErrorCode, MESSAGES, REALM } from "./errors.js";
+export { JwksCache, type JwksCacheOptions, maxAgeOf, parseJwks } from "./jwks.js";
+export {
+  DEFAULTS,
+  optionsFromEnv,
+  type ResolvedOptions,
+  resolveOptions,
+  SUPPORTED_ALGORITHMS,
+  type SupportedAlgorithm,
+  type VerifierOptions,
+} from "./options.js";
+export type { Principal } from "./principal.js";
+export {
+  type AuthorizationSource,
+  createVerifier,
+  MAX_TOKEN_BYTES,
+  parseAuthorization,
+  Verifier,
+} from "./verify.js";
+
+import { optionsFromEnv } from "./options.js";
+import { createVerifier, type Verifier } from "./verify.js";
+
+/**
+ * A verifier configured from the contract's `AUTH_*` variables.
+ *
+ * @example
+ * const verifier = verifierFromEnv(process.env);
+ */
+export function verifierFromEnv(env: Record<string, string | undefined>): Verifier {
+  return createVerifier(optionsFromEnv(env));
+}

@@ -1,0 +1,238 @@
+/**
+ * A JWKS cache that does what no single library does together (python-backend's
+ * `authbridge/jwks.py` behaves the same way):
+ *
+ * - freshness from the response's `Cache-Control: max-age` clamped to [60 s, 24 h], else
+ *   `jwksCacheSeconds`; a refresh starts in the background before the set goes stale, so
+ *   requests do not wait for it;
+ * - single flight: concurrent requests share one fetch;
+ * - an unknown `kid` refetches at most once per `jwksCooldownSeconds`;
+ * - stale-if-error: while the endpoint fails, the last good set serves up to
+ *   `jwksMaxStaleSeconds` past its freshness; then an undecidable token is `jwks_unavailable`
+ *   (503), never a 401 and never a 500;
+ * - keys are imported once per set and kept per `kid`; a key that leaves the set stops verifying.
+ */
+import type { JSONWebKeySet } from "jose";
+import { AuthError } from "./errors.js";
+import { importEd25519, type VerifyKey } from "./keys.js";
+
+export const MIN_MAX_AGE = 60;
+export const MAX_MAX_AGE = 24 * 3600;
+/** A JWKS larger than this is not a key set anyone publishes. */
+const MAX_JWKS_BYTES = 256 * 1024;
+const MAX_KEYS = 100;
+const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/i;
+
+/** Keys by kid, and every key (a key without a kid is only reachable when it is alone). */
+export interface ParsedKeys {
+  readonly byKid: ReadonlyMap<string, VerifyKey>;
+  readonly all: readonly VerifyKey[];
+}
+
+export interface KeySet {
+  readonly keys: ParsedKeys;
+  /** Seconds, on the cache's clock. */
+  readonly fetchedAt: number;
+  readonly freshUntil: number;
+  readonly etag: string | undefined;
+}
+
+/** The usable public Ed25519 keys of a JWKS document; anything else in it is ignored. */
+export async function parseJwks(document: unknown, previous?: ParsedKeys): Promise<ParsedKeys> {
+  const byKid = new Map<string, VerifyKey>();
+  const all: VerifyKey[] = [];
+  let unnamed = false;
+  const list = (document as { keys?: unknown } | null)?.keys;
+  if (!document || typeof document !== "object" || !Array.isArray(list)) throw new Error("not a JWKS document");
+  for (const entry of list.slice(0, MAX_KEYS)) {
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) continue;
+    const { kty, crv, x, alg, use, kid } = entry as Record<string, unknown>;
+    if (kty !== "OKP" || crv !== "Ed25519" || typeof x !== "string") continue;
+    if (!(alg === undefined || alg === "EdDSA" || alg === "Ed25519")) continue;
+    if (!(use === undefined || use === "sig")) continue;
+    if (kid !== undefined && typeof kid !== "string") continue;
+    if (kid === undefined ? unnamed : byKid.has(kid)) continue;
+    try {
+      // Only the public member: a stray private `d` in a published set is never used.
+      const known = kid === undefined ? undefined : previous?.byKid.get(kid);
+      const key = known && known.x === x ? known : await importEd25519(x, kid);
+      if (kid === undefined) unnamed = true;
+      else byKid.set(kid, key);
+      all.push(key);
+    } catch {
+      // A malformed key is skipped; the rest of the set still serves.
+    }
+  }
+  return { byKid, all };
+}
+
+/** The `max-age` of a Cache-Control value clamped to [60 s, 24 h], or `undefined`. */
+export function maxAgeOf(cacheControl: string | null | undefined): number | undefined {
+  if (!cacheControl) return undefined;
+  const match = MAX_AGE.exec(cacheControl);
+  if (!match) return undefined;
+  return Math.min(MAX_MAX_AGE, Math.max(MIN_MAX_AGE, Number(match[1])));
+}
+
+export interface JwksCacheOptions {
+  url?: URL | undefined;
+  staticJwks?: JSONWebKeySet | undefined;
+  cacheSeconds: number;
+  cooldownSeconds: number;
+  maxStaleSeconds: number;
+  timeoutSeconds: number;
+  fetch: typeof fetch;
+  /** Milliseconds. */
+  now: () => number;
+}
+
+export class JwksCache {
+  /** HTTP fetches made; for tests and metrics. */
+  fetchCount = 0;
+  private keyset: KeySet | undefined;
+  private inflight: Promise<void> | undefined;
+  private lastAttempt = Number.NEGATIVE_INFINITY;
+  private lastFailed = false;
+  private lastUnknownRefetch = Number.NEGATIVE_INFINITY;
+  private readonly staticReady: Promise<void> | undefined;
+
+  constructor(private readonly options: JwksCacheOptions) {
+    if (!options.url && !options.staticJwks) throw new TypeError("authbridge: JwksCache needs a url or a static jwks");
+    if (options.staticJwks) {
+      this.staticReady = parseJwks(options.staticJwks).then((keys) => {
+        this.keyset = { keys, fetchedAt: this.clock(), freshUntil: Number.POSITIVE_INFINITY, etag: undefined };
+      });
+    }
+  }
+
+  /**
+   * The key for `kid` when it can be answered without I/O (fresh set, known kid), else
+   * `undefined`. Lets the verifier skip an await on its hot path.
+   */
+  peek(kid: string | undefined): VerifyKey | undefined {
+    const keyset = this.keyset;
+    if (!keyset) return undefined;
+    const now = this.clock();
+    if (now >= keyset.freshUntil - this.refreshAhead(keyset)) return undefined;
+    return lookup(keyset, kid);
+  }
+
+  /** The key for `kid`; throws `AuthError` `unknown_key` or `jwks_unavailable`. */
+  async getKey(kid: string | undefined): Promise<VerifyKey> {
+    if (this.staticReady) await this.staticReady;
+    const now = this.clock();
+    let keyset = this.keyset;
+    let fetched = false;
+    if (!keyset || now >= keyset.freshUntil) {
+      if (!this.failedRecently(now)) {
+        await this.refresh();
+        fetched = true;
+      }
+    } else if (now >= keyset.freshUntil - this.refreshAhead(keyset)) {
+      this.refreshInBackground();
+    }
+
+    keyset = this.usable();
+    if (!keyset) throw new AuthError("jwks_unavailable", { retryAfter: this.retryAfter() });
+    const key = lookup(keyset, kid);
+    if (key) return key;
+    if (kid === undefined) throw new AuthError("unknown_key");
+
+    const later = this.clock();
+    if (!fetched && later - this.lastUnknownRefetch >= this.options.cooldownSeconds && this.options.url) {
+      this.lastUnknownRefetch = later;
+      await this.refresh();
+      const refreshed = this.usable();
+      const found = refreshed ? lookup(refreshed, kid) : undefined;
+      if (found) return found;
+    }
+    // The key set could not be refreshed: this kid may be a new key we cannot see yet.
+    if (this.lastFailed) throw new AuthError("jwks_unavailable", { retryAfter: this.retryAfter() });
+    throw new AuthError("unknown_key");
+  }
+
+  /** Fetch now (e.g. at start-up). Resolves to whether a usable set is cached. */
+  async warm(): Promise<boolean> {
+    if (this.staticReady) await this.staticReady;
+    if (this.options.url) await this.refresh();
+    return this.usable() !== undefined;
+  }
+
+  private clock(): number {
+    return this.options.now() / 1000;
+  }
+
+  private usable(): KeySet | undefined {
+    const keyset = this.keyset;
+    if (!keyset || this.clock() >= keyset.freshUntil + this.options.maxStaleSeconds) return undefined;
+    return keyset;
+  }
+
+  private refreshAhead(keyset: KeySet): number {
+    return Math.min(60, (keyset.freshUntil - keyset.fetchedAt) * 0.2);
+  }
+
+  private failedRecently(now: number): boolean {
+    return this.lastFailed && now - this.lastAttempt < this.options.cooldownSeconds;
+  }
+
+  private retryAfter(): number {
+    const remaining = this.options.cooldownSeconds - (this.clock() - this.lastAttempt);
+    return Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining)) : 1;
+  }
+
+  private refreshInBackground(): void {
+    if (this.inflight || this.failedRecently(this.clock())) return;
+    void this.refresh();
+  }
+
+  /** Single flight: every caller awaits the one fetch under way. */
+  private refresh(): Promise<void> {
+    if (!this.options.url) return Promise.resolve();
+    if (!this.inflight) {
+      this.inflight = this.fetchOnce().finally(() => {
+        this.inflight = undefined;
+      });
+    }
+    return this.inflight;
+  }
+
+  /** Never rejects: a failure is recorded and the last good set keeps serving. */
+  private async fetchOnce(): Promise<void> {
+    const url = this.options.url as URL;
+    this.lastAttempt = this.clock();
+    this.fetchCount += 1;
+    const previous = this.keyset;
+    try {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (previous?.etag) headers["if-none-match"] = previous.etag;
+      const response = await this.options.fetch(url, {
+        headers,
+        redirect: "error",
+        signal: AbortSignal.timeout(this.options.timeoutSeconds * 1000),
+      });
+      const now = this.clock();
+      const ttl = maxAgeOf(response.headers.get("cache-control")) ?? this.options.cacheSeconds;
+      if (response.status === 304 && previous) {
+        this.keyset = { keys: previous.keys, fetchedAt: now, freshUntil: now + ttl, etag: previous.etag };
+      } else if (response.status === 200) {
+        const body = await response.arrayBuffer();
+        if (body.byteLength > MAX_JWKS_BYTES) throw new Error("JWKS too large");
+        const keys = await parseJwks(JSON.parse(new TextDecoder().decode(body)), previous?.keys);
+        this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl, etag: response.headers.get("etag") ?? undefined };
+      } else {
+        await response.body?.cancel();
+        throw new Error(`JWKS endpoint answered ${response.status}`);
+      }
+      this.lastFailed = false;
+    } catch {
+      this.lastFailed = true;
+    }
+  }
+}
+
+function lookup(keyset: KeySet, kid: string | undefined): VerifyKey | undefined {
+  if (kid !== undefined) return keyset.keys.byKid.get(kid);
+  // No kid: only unambiguous when the set holds exactly one usable key (CONTRACT §2.4).
+  return keyset.keys.all.length === 1 ? keyset.keys.all[0] : undefined;
+}

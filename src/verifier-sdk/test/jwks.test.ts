@@ -1,0 +1,188 @@
+/** The JWKS cache against a real HTTP endpoint: single flight, cooldown, max-age, outages. */
+import { AuthError, maxAgeOf } from "@authbridge/verifier";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { claimsFor, FakeClock, JwksServer, makeVerifier, newKey, signTestToken, type TestKey } from "./support.js";
+
+let key: TestKey;
+let jwks: JwksServer;
+let clock: FakeClock;
+beforeEach(async () => {
+  key = newKey("key-1");
+  jwks = await new JwksServer([key]).start();
+  clock = new FakeClock();
+});
+afterEach(async () => jwks.close());
+
+const longLived = (sub = "user-1") => claimsFor(sub, clock.seconds, { exp: Math.floor(clock.seconds) + 7200 });
+const settle = async () => {
+  for (let i = 0; i < 50; i += 1) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe("single flight", () => {
+  it("200 concurrent verifications with an unknown kid cause exactly 1 fetch", async () => {
+    const verifier = makeVerifier(jwks, clock);
+    await verifier.warm();
+    expect(jwks.fetches).toBe(1);
+    jwks.delayMs = 200;
+    const stranger = signTestToken(newKey("nobody"), { claims: longLived() });
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => verifier.verify(stranger)));
+    expect(results.every((r) => r.status === "rejected" && (r.reason as AuthError).code === "unknown_key")).toBe(true);
+    expect(jwks.fetches).toBe(2);
+  });
+
+  it("a cold start shares one fetch", async () => {
+    jwks.delayMs = 200;
+    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
+    const token = signTestToken(key, { claims: longLived() });
+    const results = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(token)));
+    expect(new Set(results.map((r) => r.id))).toEqual(new Set(["user-1"]));
+    expect(jwks.fetches).toBe(1);
+  });
+});
+
+describe("cooldown", () => {
+  it("an unknown kid refetches at most once per cooldown", async () => {
+    const verifier = makeVerifier(jwks, clock, { jwksCooldownSeconds: 30 });
+    await verifier.warm();
+    const stranger = signTestToken(newKey("nobody"), { claims: longLived() });
+    for (let i = 0; i < 3; i += 1) await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
+    expect(jwks.fetches).toBe(2);
+    clock.advance(29);
+    await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
+    expect(jwks.fetches).toBe(2);
+    clock.advance(2);
+    await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
+    expect(jwks.fetches).toBe(3);
+  });
+
+  it("failed fetches are not retried within the cooldown", async () => {
+    jwks.status = 500;
+    const verifier = makeVerifier(jwks, clock);
+    const token = signTestToken(key, { claims: longLived() });
+    for (let i = 0; i < 5; i += 1)
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
+    expect(jwks.fetches).toBe(1);
+  });
+});
+
+describe("rotation", () => {
+  it("a new key is picked up without restart, the old one keeps verifying", async () => {
+    const verifier = makeVerifier(jwks, clock);
+    await verifier.verify(signTestToken(key, { claims: longLived() }));
+    const successor = newKey("key-2");
+    jwks.keys.push(successor);
+    expect((await verifier.verify(signTestToken(successor, { claims: longLived("after") }))).id).toBe("after");
+    expect((await verifier.verify(signTestToken(key, { claims: longLived("before") }))).id).toBe("before");
+  });
+
+  it("a removed key stops verifying, even for a cached token", async () => {
+    const verifier = makeVerifier(jwks, clock);
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    jwks.keys = [newKey("key-2")];
+    clock.advance(301);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: "unknown_key" });
+  });
+});
+
+describe("max-age", () => {
+  it("is honoured", async () => {
+    jwks.cacheControl = "public, max-age=120";
+    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    clock.advance(90);
+    await verifier.verify(token);
+    await settle();
+    expect(jwks.fetches).toBe(1);
+    clock.advance(31);
+    await verifier.verify(token);
+    expect(jwks.fetches).toBe(2);
+  });
+
+  it("refreshes ahead of expiry in the background", async () => {
+    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    clock.advance(250);
+    jwks.delayMs = 300;
+    const started = performance.now();
+    await verifier.verify(token);
+    expect(performance.now() - started).toBeLessThan(200);
+    for (let i = 0; i < 100 && jwks.fetches < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(jwks.fetches).toBe(2);
+  });
+
+  it.each([
+    ["public, max-age=120", 120],
+    ["max-age=5", 60],
+    ["max-age=999999", 86400],
+    ["no-cache", undefined],
+    [null, undefined],
+    ['public, max-age="600"', 600],
+  ])("Cache-Control %j gives %s", (header, expected) => {
+    expect(maxAgeOf(header)).toBe(expected);
+  });
+
+  it("falls back to jwksCacheSeconds without max-age", async () => {
+    jwks.cacheControl = undefined;
+    const verifier = makeVerifier(jwks, clock, { jwksCacheSeconds: 100, tokenCacheSize: 0 });
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    clock.advance(101);
+    await verifier.verify(token);
+    expect(jwks.fetches).toBe(2);
+  });
+});
+
+describe("outage", () => {
+  it("cached keys keep working; an unknown kid is jwks_unavailable with Retry-After", async () => {
+    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    jwks.status = 503;
+    clock.advance(400);
+    expect((await verifier.verify(token)).id).toBe("user-1");
+    const stranger = signTestToken(newKey("new-kid"), { claims: longLived() });
+    const error = (await verifier.verify(stranger).catch((e: unknown) => e)) as AuthError;
+    expect(error.code).toBe("jwks_unavailable");
+    expect(error.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(error.retryAfter).toBeLessThanOrEqual(30);
+    jwks.status = 200;
+    clock.advance(31);
+    expect((await verifier.verify(token)).id).toBe("user-1");
+  });
+
+  it("after max-stale every token is jwks_unavailable", async () => {
+    const verifier = makeVerifier(jwks, clock, { jwksMaxStaleSeconds: 600 });
+    const token = signTestToken(key, { claims: longLived() });
+    await verifier.verify(token);
+    jwks.status = 500;
+    clock.advance(300 + 599);
+    expect((await verifier.verify(token)).id).toBe("user-1");
+    clock.advance(2);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
+  });
+
+  it("a slow endpoint times out as jwks_unavailable", async () => {
+    jwks.delayMs = 1000;
+    const verifier = makeVerifier(jwks, clock, { jwksTimeoutSeconds: 0.2 });
+    const started = performance.now();
+    await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
+      code: "jwks_unavailable",
+    });
+    expect(performance.now() - started).toBeLessThan(900);
+  });
+
+  it("a key set of foreign keys is unknown_key, not a crash", async () => {
+    jwks.keys = [];
+    jwks.extraKeys = [
+      { kty: "RSA", n: "x", e: "AQAB", kid: "key-1" },
+      { kty: "OKP", crv: "Ed25519", x: "!!" },
+    ];
+    const verifier = makeVerifier(jwks, clock);
+    await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
+      code: "unknown_key",
+    });
+  });
+});
