@@ -54,7 +54,8 @@ const services = [
     health: "http://127.0.0.1:8001/health",
     when: "examples/hono-task-api/src/main.ts",
     cmd: process.execPath,
-    args: [tsx, "examples/hono-task-api/src/main.ts"],
+    // The SDK is consumed from its TypeScript sources (package.json exports condition).
+    args: ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
     env: { ...verifierEnv, PORT: "8001", TASKS_SQLITE_PATH: path.join(root, "data", "tasks-ts.sqlite") },
   },
   {

@@ -88,7 +88,7 @@ export class JwksServer {
   delayMs = 0;
   fetches = 0;
   url = "";
-  private server = http.createServer((req, res) => {
+  private server = http.createServer((_req, res) => {
     this.fetches += 1;
     setTimeout(() => {
       if (this.status !== 200) {

@@ -1,0 +1,42 @@
+/** `npm start` entry of the twin: configuration from the environment, graceful shutdown. */
+import { verifierFromEnv } from "@authbridge/verifier";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { TaskStore } from "./db.js";
+
+let config: ReturnType<typeof loadConfig>;
+let verifier: ReturnType<typeof verifierFromEnv>;
+try {
+  config = loadConfig(process.env);
+  verifier = verifierFromEnv(process.env);
+} catch (error) {
+  process.stderr.write(`hono-task-api: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(78);
+}
+const store = new TaskStore(config.sqlitePath);
+// A JWKS that is down at start-up is not fatal: requests get the contract's 503 until it answers.
+await verifier.warm();
+const server = serve(
+  {
+    fetch: createApp({ verifier, store, corsOrigins: config.corsOrigins }).fetch,
+    hostname: config.host,
+    port: config.port,
+  },
+  (info) => {
+    process.stdout.write(
+      `${JSON.stringify({ level: "info", msg: "listening", url: `http://${config.host}:${info.port}` })}\n`,
+    );
+  },
+);
+
+const stop = () => {
+  server.close(() => {
+    store.close();
+    process.exit(0);
+  });
+  (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  setTimeout(() => process.exit(1), 10_000).unref();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

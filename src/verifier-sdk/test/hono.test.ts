@@ -1,0 +1,112 @@
+/** The Hono middleware answers byte for byte as CONTRACT §3. */
+import { createVerifier } from "@authbridge/verifier";
+import { authErrorHandler, optionalUser, requireOwner, requireUser } from "@authbridge/verifier/hono";
+import { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AUDIENCE, claimsFor, FakeClock, ISSUER, JwksServer, newKey, signTestToken, type TestKey } from "./support.js";
+
+let key: TestKey;
+let jwks: JwksServer;
+const clock = new FakeClock();
+beforeAll(async () => {
+  key = newKey("key-1");
+  jwks = await new JwksServer([key]).start();
+});
+afterAll(async () => jwks.close());
+
+function app(jwksUrl = jwks.url) {
+  const verifier = createVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, now: clock.now });
+  const api = new Hono();
+  api.onError(authErrorHandler());
+  api.use("/api/*", requireUser(verifier));
+  api.get("/api/me", (c) => c.json({ id: c.var.user.id }));
+  api.get("/api/users/:id", (c) => {
+    requireOwner(c, c.req.param("id"));
+    return c.json({ ok: true });
+  });
+  api.get("/open", optionalUser(verifier), (c) => c.json({ user: c.get("user")?.id ?? null }));
+  return api;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const INVALID = (d: string) => `Bearer realm="api", error="invalid_token", error_description="${d}"`;
+
+describe("requireUser", () => {
+  it("sets c.var.user for a valid token", async () => {
+    const res = await app().request("/api/me", {
+      headers: bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds) })),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id: "alice" });
+  });
+
+  it("answers a missing token with 401 and the bare challenge", async () => {
+    const res = await app().request("/api/me");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.text()).toBe('{"detail":"Missing bearer token","code":"missing_token"}');
+  });
+
+  it("answers an expired token with 401 invalid_token", async () => {
+    const token = signTestToken(key, { claims: claimsFor("alice", clock.seconds, { exp: clock.seconds - 60 }) });
+    const res = await app().request("/api/me", { headers: bearer(token) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe(INVALID("The token has expired"));
+    expect(await res.text()).toBe('{"detail":"The token has expired","code":"token_expired"}');
+  });
+
+  it("answers a malformed token with 401 malformed_token", async () => {
+    const res = await app().request("/api/me", { headers: { authorization: "Bearer a.b" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe(INVALID("The token is malformed"));
+    expect(((await res.json()) as { code: string }).code).toBe("malformed_token");
+  });
+
+  it("answers an unreachable JWKS with 503 and Retry-After, no challenge", async () => {
+    const res = await app("http://127.0.0.1:9/jwks.json").request("/api/me", { headers: bearer(signTestToken(key)) });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(res.headers.get("www-authenticate")).toBeNull();
+    expect(await res.text()).toBe(
+      '{"detail":"The signing keys cannot be fetched right now","code":"jwks_unavailable"}',
+    );
+  });
+});
+
+describe("requireOwner", () => {
+  it("answers 403 forbidden for another user's resource", async () => {
+    const headers = bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds) }));
+    const res = await app().request("/api/users/bob", { headers });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBeNull();
+    expect(await res.text()).toBe('{"detail":"You do not have access to this resource","code":"forbidden"}');
+    expect((await app().request("/api/users/alice", { headers })).status).toBe(200);
+  });
+});
+
+describe("optionalUser", () => {
+  it("passes a request without a token through", async () => {
+    const res = await app().request("/open");
+    expect(await res.json()).toEqual({ user: null });
+  });
+
+  it("still refuses a bad token", async () => {
+    const res = await app().request("/open", { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+  });
+
+  it("sets the user for a valid token", async () => {
+    const res = await app().request("/open", {
+      headers: bearer(signTestToken(key, { claims: claimsFor("carol", clock.seconds) })),
+    });
+    expect(await res.json()).toEqual({ user: "carol" });
+  });
+});
+
+describe("setup mistakes", () => {
+  it("throw when the middleware is built", () => {
+    expect(() => requireUser(undefined as never)).toThrow(TypeError);
+    expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE })).toThrow(/jwksUrl/);
+  });
+});

@@ -1,0 +1,70 @@
+/** Options: defaults, env names of the contract, and TypeErrors naming the wrong option. */
+import { createVerifier, DEFAULTS, optionsFromEnv, resolveOptions, verifierFromEnv } from "@authbridge/verifier";
+import { describe, expect, it } from "vitest";
+
+const base = { jwksUrl: "http://127.0.0.1:3000/.well-known/jwks.json", issuer: "i", audience: "a" };
+
+describe("resolveOptions", () => {
+  it("applies the contract's defaults", () => {
+    const options = resolveOptions(base);
+    expect([...options.algorithms]).toEqual(["EdDSA", "Ed25519"]);
+    expect(options.leewaySeconds).toBe(5);
+    expect(options.jwksCacheSeconds).toBe(300);
+    expect(options.jwksCooldownSeconds).toBe(30);
+    expect(options.jwksMaxStaleSeconds).toBe(86_400);
+    expect(options.jwksTimeoutSeconds).toBe(5);
+    expect(options.tokenCacheSize).toBe(DEFAULTS.tokenCacheSize);
+    expect(Object.isFrozen(options)).toBe(true);
+  });
+
+  it.each([
+    [{ algorithms: ["HS256"] }, /algorithms/],
+    [{ algorithms: ["EdDSA", "none"] }, /algorithms/],
+    [{ audience: "" }, /audience/],
+    [{ issuer: "" }, /issuer/],
+    [{ jwksUrl: undefined }, /jwksUrl/],
+    [{ jwksUrl: "not a url" }, /jwksUrl/],
+    [{ jwksUrl: "file:///etc/passwd" }, /jwksUrl/],
+    [{ leewaySeconds: -1 }, /leewaySeconds/],
+    [{ jwksTimeoutSeconds: 0 }, /jwksTimeoutSeconds/],
+    [{ tokenCacheSize: 1.5 }, /tokenCacheSize/],
+  ])("%j is a TypeError naming the option", (overrides, message) => {
+    expect(() => createVerifier({ ...base, ...overrides } as never)).toThrow(TypeError);
+    expect(() => createVerifier({ ...base, ...overrides } as never)).toThrow(message);
+  });
+});
+
+describe("optionsFromEnv", () => {
+  it("reads the AUTH_* variables", () => {
+    const options = resolveOptions(
+      optionsFromEnv({
+        AUTH_JWKS_URL: "http://127.0.0.1:3000/.well-known/jwks.json",
+        AUTH_ISSUER: "http://127.0.0.1:3000",
+        AUTH_AUDIENCE: "a, b",
+        AUTH_ALGORITHMS: "EdDSA",
+        AUTH_LEEWAY_SECONDS: "2",
+        AUTH_JWKS_CACHE_SECONDS: "120",
+        AUTH_JWKS_COOLDOWN_SECONDS: "10",
+        AUTH_JWKS_MAX_STALE_SECONDS: "3600",
+        AUTH_JWKS_TIMEOUT_SECONDS: "1.5",
+      }),
+    );
+    expect([...options.audiences]).toEqual(["a", "b"]);
+    expect([...options.algorithms]).toEqual(["EdDSA"]);
+    expect(options).toMatchObject({
+      issuer: "http://127.0.0.1:3000",
+      leewaySeconds: 2,
+      jwksCacheSeconds: 120,
+      jwksCooldownSeconds: 10,
+      jwksMaxStaleSeconds: 3600,
+      jwksTimeoutSeconds: 1.5,
+    });
+  });
+
+  it("fails at build time without the required variables", () => {
+    expect(() => verifierFromEnv({})).toThrow(/jwksUrl|issuer/);
+    expect(() => verifierFromEnv({ ...env(), AUTH_LEEWAY_SECONDS: "soon" })).toThrow(/AUTH_LEEWAY_SECONDS/);
+  });
+});
+
+const env = () => ({ AUTH_JWKS_URL: base.jwksUrl, AUTH_ISSUER: "i", AUTH_AUDIENCE: "a" });
