@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -22,3 +23,9 @@ def jwks(key: SigningKey) -> Iterator[JwksServer]:
     server = JwksServer([key])
     yield server
     server.close()
+
+
+def pytest_report_header() -> str:
+    if os.environ.get("TEST_DATABASE_URL"):
+        return "PostgreSQL variants: on (TEST_DATABASE_URL is set)"
+    return "[skip] TEST_DATABASE_URL is not set: the PostgreSQL variants of the API tests are skipped"

@@ -39,21 +39,34 @@ MAX_KEYS = 100
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
 
 
+class PublicKey(PyJWK):
+    """A parsed Ed25519 public key that remembers its ``x``, so a refreshed set reuses it."""
+
+    def __init__(self, x: str) -> None:
+        super().__init__({"kty": "OKP", "crv": "Ed25519", "x": x}, algorithm="EdDSA")
+        self.x = x
+
+
 @dataclass(frozen=True, slots=True)
 class KeySet:
     """One fetched key set: usable Ed25519 keys by kid (``None`` for a key without one)."""
 
-    keys: Mapping[str | None, PyJWK]
+    keys: Mapping[str | None, PublicKey]
     fetched_at: float
     fresh_until: float
     etag: str | None
 
 
-def parse_jwks(document: Any) -> dict[str | None, PyJWK]:
-    """The usable public Ed25519 keys of a JWKS document; anything else in it is ignored."""
+def parse_jwks(
+    document: Any, previous: Mapping[str | None, PublicKey] | None = None
+) -> dict[str | None, PublicKey]:
+    """The usable public Ed25519 keys of a JWKS document; anything else in it is ignored.
+
+    A key already parsed from ``previous`` (same kid, same ``x``) is reused as it is.
+    """
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("not a JWKS document")
-    keys: dict[str | None, PyJWK] = {}
+    keys: dict[str | None, PublicKey] = {}
     for entry in document["keys"][:MAX_KEYS]:
         if not isinstance(entry, dict):
             continue
@@ -66,9 +79,13 @@ def parse_jwks(document: Any) -> dict[str | None, PyJWK]:
             continue
         if kid in keys:
             continue
+        known = previous.get(kid) if previous is not None and kid is not None else None
+        if known is not None and known.x == entry["x"]:
+            keys[kid] = known
+            continue
         try:
             # Only the public members: a stray private `d` in a published set is never used.
-            keys[kid] = PyJWK({"kty": "OKP", "crv": "Ed25519", "x": entry["x"]}, algorithm="EdDSA")
+            keys[kid] = PublicKey(entry["x"])
         except Exception:  # noqa: S112 - a malformed key is skipped, the rest of the set still serves
             continue
     return keys
@@ -124,7 +141,17 @@ class JwksCache:
         if static_jwks is not None:
             self._keyset = KeySet(parse_jwks(static_jwks), clock(), math.inf, None)
 
-    async def get_key(self, kid: str | None) -> PyJWK:
+    def peek(self, kid: str | None) -> PublicKey | None:
+        """The key for ``kid`` when it can be answered without I/O (fresh set, known kid).
+
+        Lets the verifier skip a coroutine on its hot path.
+        """
+        keyset = self._keyset
+        if keyset is None or self._clock() >= keyset.fresh_until - self._refresh_ahead(keyset):
+            return None
+        return _lookup(keyset, kid)
+
+    async def get_key(self, kid: str | None) -> PublicKey:
         """The key for ``kid``; raises ``AuthError`` ``unknown_key`` or ``jwks_unavailable``."""
         now = self._clock()
         keyset = self._keyset
@@ -225,7 +252,7 @@ class JwksCache:
             elif response.status_code == 200:
                 if len(response.content) > MAX_JWKS_BYTES:
                     raise ValueError("JWKS too large")
-                keys = parse_jwks(json.loads(response.content))
+                keys = parse_jwks(json.loads(response.content), previous.keys if previous else None)
                 self._keyset = KeySet(keys, now, now + ttl, response.headers.get("etag"))
             else:
                 raise ValueError(f"JWKS endpoint answered {response.status_code}")
@@ -234,7 +261,7 @@ class JwksCache:
             self._last_failed = True
 
 
-def _lookup(keyset: KeySet, kid: str | None) -> PyJWK | None:
+def _lookup(keyset: KeySet, kid: str | None) -> PublicKey | None:
     if kid is not None:
         return keyset.keys.get(kid)
     # No kid: only unambiguous when the set holds exactly one usable key (CONTRACT §2.4).

@@ -50,6 +50,8 @@ class AuthSettings(BaseSettings):
     jwks_max_stale_seconds: float = Field(default=86400, ge=0)
     #: JWKS fetch timeout, seconds. Default 5.
     jwks_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    #: Verified tokens remembered (LRU, dropped at exp or when their key leaves the set); 0 disables.
+    token_cache_size: int = Field(default=10_000, ge=0)
 
     _split = field_validator("audience", "algorithms", mode="before")(_csv)
 

@@ -8,26 +8,42 @@ import { AuthError } from "./errors.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const isUtf8 = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => { isUtf8?: (b: Uint8Array) => boolean } | undefined } }
+).process?.getBuiltinModule?.("node:buffer")?.isUtf8;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Whether the unused low bits of the last character are zero (the one canonical spelling). */
+function canonicalTail(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  const value = ALPHABET.indexOf(segment[segment.length - 1] as string);
+  return (value & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
 
 export function decodeSegment(segment: string): Uint8Array {
-  if (!B64URL.test(segment) || segment.length % 4 === 1) throw new AuthError("malformed_token");
-  let bytes: Uint8Array;
-  let canonical: string;
-  if (NodeBuffer) {
-    const buffer = NodeBuffer.from(segment, "base64url");
-    bytes = buffer;
-    canonical = buffer.toString("base64url");
-  } else {
-    try {
-      bytes = base64url.decode(segment);
-    } catch {
-      throw new AuthError("malformed_token");
-    }
-    canonical = base64url.encode(bytes);
+  if (!B64URL.test(segment) || segment.length % 4 === 1 || !canonicalTail(segment)) {
+    throw new AuthError("malformed_token");
   }
-  if (canonical !== segment) throw new AuthError("malformed_token");
-  return bytes;
+  if (NodeBuffer) return NodeBuffer.from(segment, "base64url");
+  try {
+    return base64url.decode(segment);
+  } catch {
+    throw new AuthError("malformed_token");
+  }
+}
+
+function decodeUtf8(raw: Uint8Array): string {
+  if (NodeBuffer && isUtf8) {
+    if (!isUtf8(raw)) throw new AuthError("malformed_token");
+    return NodeBuffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
+  }
+  try {
+    return utf8.decode(raw);
+  } catch {
+    throw new AuthError("malformed_token");
+  }
 }
 
 export function decodeJsonObject(segment: string): Record<string, unknown> {
@@ -35,10 +51,17 @@ export function decodeJsonObject(segment: string): Record<string, unknown> {
   if (raw.length === 0) throw new AuthError("malformed_token");
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(raw));
-  } catch {
+    value = JSON.parse(decodeUtf8(raw));
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
     throw new AuthError("malformed_token");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new AuthError("malformed_token");
   return value as Record<string, unknown>;
+}
+
+/** The ASCII bytes of the signing input (`header.payload`), already known to be base64url. */
+export function asciiBytes(value: string): Uint8Array {
+  if (NodeBuffer) return NodeBuffer.from(value, "latin1");
+  return new TextEncoder().encode(value);
 }

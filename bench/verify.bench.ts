@@ -1,0 +1,89 @@
+/**
+ * Verify speed on Node, in one run: the SDK uncached and cached, jose `jwtVerify` with a local
+ * JWKS, `hono/jwk`, and a raw `node:crypto` Ed25519 verify (the floor every JWT verifier pays).
+ * Prints a JSON summary on the last line for scripts/bench.mjs.
+ */
+import { generateKeyPairSync, sign, verify } from "node:crypto";
+import os from "node:os";
+import { createVerifier } from "@authbridge/verifier";
+import { Hono } from "hono";
+import { jwk } from "hono/jwk";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { Bench } from "tinybench";
+
+const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+const publicJwk = { ...publicKey.export({ format: "jwk" }), kid: "bench", alg: "EdDSA" } as {
+  kty: string;
+  crv: string;
+  x: string;
+  kid: string;
+  alg: string;
+};
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+const claims = {
+  sub: "user-1",
+  email: "user-1@example.test",
+  name: "User One",
+  email_verified: true,
+  iat: now,
+  exp: now + 3600,
+  iss: "http://127.0.0.1:3000",
+  aud: "http://127.0.0.1:3000",
+};
+const input = `${b64({ alg: "EdDSA", kid: "bench" })}.${b64(claims)}`;
+const signature = sign(null, Buffer.from(input), privateKey);
+const signatureB64 = signature.toString("base64url");
+const token = `${input}.${signatureB64}`;
+const inputBytes = Buffer.from(input);
+
+const options = { jwks: { keys: [publicJwk] }, issuer: claims.iss, audience: claims.aud };
+const cold = createVerifier({ ...options, tokenCacheSize: 0 });
+const cached = createVerifier(options);
+const localJwks = createLocalJWKSet({ keys: [publicJwk] });
+const honoApp = new Hono();
+honoApp.use("/*", jwk({ keys: [publicJwk as never], alg: ["EdDSA"] }));
+honoApp.get("/", (c) => c.text("ok"));
+const honoRequest = () => new Request("http://x/", { headers: { authorization: `Bearer ${token}` } });
+
+// Warm every path once (and prove each accepts the token).
+if ((await cold.verify(token)).id !== "user-1") throw new Error("sdk");
+await cached.verify(token);
+await jwtVerify(token, localJwks, { issuer: claims.iss, audience: claims.aud });
+if ((await honoApp.request(honoRequest())).status !== 200) throw new Error("hono/jwk refused the token");
+if (!verify(null, inputBytes, publicKey, signature)) throw new Error("raw");
+
+const bench = new Bench({ time: Number(process.env.BENCH_MS ?? 1500), warmupTime: 300 });
+bench
+  .add("raw node:crypto Ed25519 verify", () => {
+    verify(null, inputBytes, publicKey, signature);
+  })
+  .add("raw node:crypto verify, signature decoded per call", () => {
+    // What a server really does: the signature bytes are new on every request.
+    verify(null, inputBytes, publicKey, Buffer.from(signatureB64, "base64url"));
+  })
+  .add("@authbridge/verifier, uncached", async () => {
+    await cold.verify(token);
+  })
+  .add("@authbridge/verifier, cached token", async () => {
+    await cached.verify(token);
+  })
+  .add("jose jwtVerify + createLocalJWKSet", async () => {
+    await jwtVerify(token, localJwks, { issuer: claims.iss, audience: claims.aud });
+  })
+  .add("hono/jwk middleware (app.request)", async () => {
+    await honoApp.request(honoRequest());
+  });
+await bench.run();
+
+const rows = bench.tasks.map((task) => {
+  const result = task.result as { throughput?: { mean: number }; latency?: { mean: number; p99?: number } } | undefined;
+  return { name: task.name, opsPerSec: result?.throughput?.mean ?? 0, meanUs: (result?.latency?.mean ?? 0) * 1000 };
+});
+const raw = rows[0]?.opsPerSec ?? 1;
+for (const row of rows) {
+  console.log(
+    `${row.name.padEnd(40)} ${Math.round(row.opsPerSec).toString().padStart(10)} ops/s  ${(row.opsPerSec / raw).toFixed(2)}× raw`,
+  );
+}
+console.log(JSON.stringify({ kind: "node-verify", node: process.version, cpu: os.cpus()[0]?.model, rows }));
