@@ -1,0 +1,57 @@
+/** The shared vectors (contract-tests/vectors): the TypeScript verifier agrees with every one. */
+import fs from "node:fs";
+import path from "node:path";
+import { AuthError, createVerifier } from "@authbridge/verifier";
+import { describe, expect, it } from "vitest";
+
+interface Vector {
+  name: string;
+  token: string;
+  jwks: { keys: never[] };
+  now: number;
+  issuer: string;
+  audience: string;
+  expect: { ok: true; sub: string } | { code: string };
+}
+
+const file = path.resolve(import.meta.dirname, "../../../contract-tests/vectors/vectors.json");
+const { vectors } = JSON.parse(fs.readFileSync(file, "utf8")) as { vectors: Vector[] };
+
+describe("shared test vectors", () => {
+  it("are at least 40 and cover every verification code", () => {
+    expect(vectors.length).toBeGreaterThanOrEqual(40);
+    const codes = new Set(vectors.map((v) => ("code" in v.expect ? v.expect.code : "ok")));
+    for (const code of [
+      "ok",
+      "malformed_token",
+      "unsupported_algorithm",
+      "unknown_key",
+      "invalid_signature",
+      "token_expired",
+      "token_not_yet_valid",
+      "invalid_issuer",
+      "invalid_audience",
+      "invalid_claims",
+    ]) {
+      expect(codes).toContain(code);
+    }
+  });
+
+  it.each(vectors.map((v) => [v.name, v] as const))("%s", async (_name, vector) => {
+    const verifier = createVerifier({
+      jwks: vector.jwks,
+      issuer: vector.issuer,
+      audience: vector.audience,
+      now: () => vector.now * 1000,
+      tokenCacheSize: 0,
+    });
+    const result = await verifier.verify(vector.token).then(
+      (principal) => ({ ok: true as const, sub: principal.id }),
+      (error: unknown) => {
+        if (!(error instanceof AuthError)) throw error;
+        return { code: error.code };
+      },
+    );
+    expect(result).toEqual(vector.expect);
+  });
+});
