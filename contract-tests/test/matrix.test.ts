@@ -1,0 +1,240 @@
+/**
+ * CONTRACT §3 on every protected route of both backends: status, exact WWW-Authenticate, JSON
+ * keys and code; and parity: the two backends' answers are compared with each other too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUpUser, type User } from "../src/auth.js";
+import type { Backend } from "../src/backends.js";
+import {
+  CODE_OF,
+  type Expectation,
+  keylessCredentials,
+  type Observed,
+  observe,
+  PROTECTED_ROUTES,
+  parity,
+  problems,
+  type Route,
+  routeName,
+} from "../src/matrix.js";
+import { createTask, type Stack, startStack } from "../src/stack.js";
+
+let stack: Stack;
+let alice: User;
+let bob: User;
+const tasks = new Map<string, string>();
+let credentials: Record<string, Record<string, string> | undefined>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  [alice, bob] = await Promise.all([signUpUser(stack.auth.url, "alice"), signUpUser(stack.auth.url, "bob")]);
+  for (const backend of stack.backends.list) tasks.set(backend.name, await createTask(backend, alice.jwt));
+  const now = Math.floor(Date.now() / 1000);
+  const base = { sub: alice.id, email: alice.email, name: alice.name, email_verified: false, iat: now };
+  credentials = {
+    ...keylessCredentials(alice.jwt),
+    token_expired: bearer(await stack.auth.sign({ ...base, iat: now - 3600, exp: now - 600 })),
+    token_not_yet_valid: bearer(await stack.auth.sign({ ...base, nbf: now + 600 })),
+    invalid_issuer: bearer(await stack.auth.sign({ ...base, iss: "https://evil.example" })),
+    invalid_audience: bearer(await stack.auth.sign({ ...base, aud: "billing-api" })),
+    invalid_claims: bearer(await stack.auth.sign({ ...base, sub: "" })),
+  };
+}, 180_000);
+afterAll(async () => stack?.close());
+
+const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+/** Sends one request to both backends; asserts each against the contract and both against each other. */
+async function both(
+  expect_: Expectation,
+  request: (backend: Backend) => { method: string; path: string; headers?: Record<string, string>; body?: unknown },
+): Promise<Observed[]> {
+  const answers = await Promise.all(
+    stack.backends.list.map((backend) => {
+      const { method, path, headers, body } = request(backend);
+      return observe(backend.url, method, path, headers, body);
+    }),
+  );
+  const report: string[] = [];
+  stack.backends.list.forEach((backend, i) => {
+    for (const problem of problems(answers[i] as Observed, expect_)) report.push(`${backend.name}: ${problem}`);
+  });
+  for (const diff of parity(answers[0] as Observed, answers[1] as Observed)) report.push(`parity: ${diff}`);
+  expect(report, report.join("\n")).toEqual([]);
+  return answers;
+}
+
+const ids = (backend: Backend) => ({ owner: alice.id, task: tasks.get(backend.name) as string });
+
+const CREDENTIAL_CASES = [
+  "missing_token",
+  "other_scheme",
+  "malformed_token",
+  "unsupported_algorithm",
+  "unknown_key",
+  "invalid_signature",
+  "token_expired",
+  "token_not_yet_valid",
+  "invalid_issuer",
+  "invalid_audience",
+  "invalid_claims",
+];
+
+describe.each(PROTECTED_ROUTES.map((route) => [routeName(route), route] as [string, Route]))("%s", (_name, route) => {
+  it.each(CREDENTIAL_CASES)("answers %s with 401 and the exact challenge on both backends", async (kind) => {
+    await both({ status: 401, code: CODE_OF[kind] ?? kind }, (backend) => ({
+      method: route.method,
+      path: route.path(ids(backend)),
+      headers: credentials[kind],
+      body: route.body,
+    }));
+  });
+});
+
+describe("401 is decided before validation", () => {
+  it("an invalid body without a token is 401 on both", async () => {
+    await both({ status: 401, code: "missing_token" }, () => ({ method: "POST", path: "/api/tasks", body: "{nope" }));
+  });
+  it("an invalid query with an expired token is 401 on both", async () => {
+    await both({ status: 401, code: "token_expired" }, () => ({
+      method: "GET",
+      path: "/api/tasks?limit=0",
+      headers: credentials.token_expired,
+    }));
+  });
+});
+
+describe("403 forbidden", () => {
+  it.each(["GET", "PATCH", "DELETE"])("%s /api/tasks/:id of another user", async (method) => {
+    await both({ status: 403, code: "forbidden" }, (backend) => ({
+      method,
+      path: `/api/tasks/${ids(backend).task}`,
+      headers: bearer(bob.jwt),
+      body: method === "PATCH" ? { title: "mine now" } : undefined,
+    }));
+  });
+  it.each(["GET", "POST"])("%s /api/users/:other/tasks", async (method) => {
+    await both({ status: 403, code: "forbidden" }, () => ({
+      method,
+      path: `/api/users/${alice.id}/tasks`,
+      headers: bearer(bob.jwt),
+      body: method === "POST" ? { title: "planted" } : undefined,
+    }));
+  });
+});
+
+describe("404 not_found", () => {
+  it.each(["GET", "PATCH", "DELETE"])("%s /api/tasks/:missing", async (method) => {
+    await both({ status: 404, code: "not_found" }, () => ({
+      method,
+      path: "/api/tasks/00000000-0000-0000-0000-000000000000",
+      headers: bearer(alice.jwt),
+      body: method === "PATCH" ? { title: "x" } : undefined,
+    }));
+  });
+});
+
+describe("422 validation", () => {
+  const cases: [string, string, (b: Backend) => string, unknown][] = [
+    ["empty title", "POST", () => "/api/tasks", { title: "   " }],
+    ["user_id in the body", "POST", () => "/api/tasks", { title: "x", user_id: "someone" }],
+    [
+      "user_id in the path route body",
+      "POST",
+      () => `/api/users/${alice.id}/tasks`,
+      { title: "x", user_id: "someone" },
+    ],
+    ["title too long", "POST", () => "/api/tasks", { title: "x".repeat(201) }],
+    ["completed not a boolean", "POST", () => "/api/tasks", { title: "x", completed: "yes" }],
+    ["malformed JSON", "POST", () => "/api/tasks", "{nope"],
+    ["user_id in a PATCH", "PATCH", (b) => `/api/tasks/${ids(b).task}`, { user_id: "someone" }],
+    ["null title in a PATCH", "PATCH", (b) => `/api/tasks/${ids(b).task}`, { title: null }],
+    ["limit=0", "GET", () => "/api/tasks?limit=0", undefined],
+    ["limit=101", "GET", () => "/api/tasks?limit=101", undefined],
+    ["offset=-1", "GET", () => "/api/tasks?offset=-1", undefined],
+  ];
+  it.each(cases)("%s", async (_name, method, path, body) => {
+    await both({ status: 422, detailArray: true }, (backend) => ({
+      method,
+      path: path(backend),
+      headers: bearer(alice.jwt),
+      body,
+    }));
+  });
+});
+
+describe("isolation between users", () => {
+  it("create, list, get, patch and delete never cross users; a third user sees nothing", async () => {
+    const carol = await signUpUser(stack.auth.url, "carol");
+    const dave = await signUpUser(stack.auth.url, "dave");
+    for (const backend of stack.backends.list) {
+      const carolTask = await createTask(backend, carol.jwt, "carol's");
+      const daveTask = await createTask(backend, dave.jwt, "dave's");
+      const list = async (jwt: string) =>
+        (await observe(backend.url, "GET", "/api/tasks", bearer(jwt))).body as { id: string; user_id: string }[];
+      const carolList = await list(carol.jwt);
+      expect(carolList.map((t) => t.id)).toEqual([carolTask]);
+      expect(carolList.every((t) => t.user_id === carol.id)).toBe(true);
+      expect((await list(dave.jwt)).map((t) => t.id)).toEqual([daveTask]);
+      for (const method of ["GET", "PATCH", "DELETE"]) {
+        const res = await observe(
+          backend.url,
+          method,
+          `/api/tasks/${carolTask}`,
+          bearer(dave.jwt),
+          method === "PATCH" ? { title: "x" } : undefined,
+        );
+        expect(res.status, `${backend.name} ${method}`).toBe(403);
+      }
+      expect((await observe(backend.url, "GET", `/api/tasks/${carolTask}`, bearer(carol.jwt))).status).toBe(200);
+      const eve = await signUpUser(stack.auth.url, "eve");
+      expect(await list(eve.jwt)).toEqual([]);
+    }
+  });
+});
+
+describe("happy paths answer alike", () => {
+  it("GET /api/me", async () => {
+    const [py, ts] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: "/api/me",
+      headers: bearer(alice.jwt),
+    }));
+    expect(py?.body).toEqual({ id: alice.id, email: alice.email, name: alice.name });
+    expect(ts?.body).toEqual(py?.body);
+  });
+  it("POST, GET, PATCH, DELETE a task", async () => {
+    const created = await both({ status: 201 }, () => ({
+      method: "POST",
+      path: "/api/tasks",
+      headers: bearer(bob.jwt),
+      body: { title: "  both  ", description: null },
+    }));
+    for (const answer of created) {
+      expect(answer.bodyKeys).toEqual([
+        "completed",
+        "created_at",
+        "description",
+        "id",
+        "title",
+        "updated_at",
+        "user_id",
+      ]);
+      expect(answer.body).toMatchObject({ title: "both", description: null, completed: false, user_id: bob.id });
+    }
+    const idOf = (backend: Backend) => (created[stack.backends.list.indexOf(backend)]?.body as { id: string }).id;
+    await both({ status: 200 }, (b) => ({ method: "GET", path: `/api/tasks/${idOf(b)}`, headers: bearer(bob.jwt) }));
+    await both({ status: 200 }, (b) => ({
+      method: "PATCH",
+      path: `/api/tasks/${idOf(b)}`,
+      headers: bearer(bob.jwt),
+      body: { completed: true },
+    }));
+    await both({ status: 204 }, (b) => ({ method: "DELETE", path: `/api/tasks/${idOf(b)}`, headers: bearer(bob.jwt) }));
+    await both({ status: 404, code: "not_found" }, (b) => ({
+      method: "GET",
+      path: `/api/tasks/${idOf(b)}`,
+      headers: bearer(bob.jwt),
+    }));
+  });
+});
