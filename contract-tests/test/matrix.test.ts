@@ -222,18 +222,23 @@ describe("happy paths answer alike", () => {
       ]);
       expect(answer.body).toMatchObject({ title: "both", description: null, completed: false, user_id: bob.id });
     }
-    const idOf = (backend: Backend) => (created[stack.backends.list.indexOf(backend)]?.body as { id: string }).id;
-    await both({ status: 200 }, (b) => ({ method: "GET", path: `/api/tasks/${idOf(b)}`, headers: bearer(bob.jwt) }));
+    const idOf = (backend: Backend) =>
+      (created[stack.backends.list.indexOf(backend)] as Observed).body as { id: string };
+    await both({ status: 200 }, (b) => ({ method: "GET", path: `/api/tasks/${idOf(b).id}`, headers: bearer(bob.jwt) }));
     await both({ status: 200 }, (b) => ({
       method: "PATCH",
-      path: `/api/tasks/${idOf(b)}`,
+      path: `/api/tasks/${idOf(b).id}`,
       headers: bearer(bob.jwt),
       body: { completed: true },
     }));
-    await both({ status: 204 }, (b) => ({ method: "DELETE", path: `/api/tasks/${idOf(b)}`, headers: bearer(bob.jwt) }));
+    await both({ status: 204 }, (b) => ({
+      method: "DELETE",
+      path: `/api/tasks/${idOf(b).id}`,
+      headers: bearer(bob.jwt),
+    }));
     await both({ status: 404, code: "not_found" }, (b) => ({
       method: "GET",
-      path: `/api/tasks/${idOf(b)}`,
+      path: `/api/tasks/${idOf(b).id}`,
       headers: bearer(bob.jwt),
     }));
   });
