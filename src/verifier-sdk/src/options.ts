@@ -158,6 +158,7 @@ export function optionsFromEnv(env: Record<string, string | undefined>): Verifie
     ["jwksCooldownSeconds", "AUTH_JWKS_COOLDOWN_SECONDS"],
     ["jwksMaxStaleSeconds", "AUTH_JWKS_MAX_STALE_SECONDS"],
     ["jwksTimeoutSeconds", "AUTH_JWKS_TIMEOUT_SECONDS"],
+    ["tokenCacheSize", "AUTH_TOKEN_CACHE_SIZE"],
   ];
   for (const [key, name] of map) {
     const value = number(env, name);

@@ -47,6 +47,7 @@ describe("optionsFromEnv", () => {
         AUTH_JWKS_COOLDOWN_SECONDS: "10",
         AUTH_JWKS_MAX_STALE_SECONDS: "3600",
         AUTH_JWKS_TIMEOUT_SECONDS: "1.5",
+        AUTH_TOKEN_CACHE_SIZE: "0",
       }),
     );
     expect([...options.audiences]).toEqual(["a", "b"]);
@@ -58,6 +59,7 @@ describe("optionsFromEnv", () => {
       jwksCooldownSeconds: 10,
       jwksMaxStaleSeconds: 3600,
       jwksTimeoutSeconds: 1.5,
+      tokenCacheSize: 0,
     });
   });
 
