@@ -156,6 +156,8 @@ def auth_lifespan(
 ) -> Callable[[FastAPI], Any]:
     """A lifespan that builds the verifier once and warms its JWKS (a failure is not fatal:
     the cache retries, and until then requests get the contract's 503).
+
+    >>> app = FastAPI(lifespan=auth_lifespan())
     """
 
     @asynccontextmanager

@@ -30,6 +30,7 @@ import httpx
 from jwt import PyJWK
 
 from .errors import AuthError
+from .settings import AuthSettings
 
 MIN_MAX_AGE = 60.0
 MAX_MAX_AGE = 24 * 3600.0
@@ -184,6 +185,21 @@ class JwksCache:
             # The key set could not be refreshed: this kid may be a new key we cannot see yet.
             raise AuthError("jwks_unavailable", retry_after=self._retry_after())
         raise AuthError("unknown_key")
+
+    @classmethod
+    def from_settings(
+        cls, settings: AuthSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> JwksCache:
+        """The cache the ``AUTH_*`` settings describe."""
+        return cls(
+            settings.jwks_url,
+            static_jwks=settings.jwks,
+            cache_seconds=settings.jwks_cache_seconds,
+            cooldown_seconds=settings.jwks_cooldown_seconds,
+            max_stale_seconds=settings.jwks_max_stale_seconds,
+            timeout_seconds=settings.jwks_timeout_seconds,
+            clock=clock,
+        )
 
     async def warm(self) -> bool:
         """Fetch now (e.g. in an app's lifespan). Returns whether a usable set is cached."""

@@ -116,14 +116,7 @@ class Verifier:
         now: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self.jwks = jwks or JwksCache(
-            settings.jwks_url,
-            static_jwks=settings.jwks,
-            cache_seconds=settings.jwks_cache_seconds,
-            cooldown_seconds=settings.jwks_cooldown_seconds,
-            max_stale_seconds=settings.jwks_max_stale_seconds,
-            timeout_seconds=settings.jwks_timeout_seconds,
-        )
+        self.jwks = jwks or JwksCache.from_settings(settings)
         self._now = now
         self._algorithms = frozenset(settings.algorithms)
         self._audiences = frozenset(settings.audience)

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 
-from authbridge import AuthSettings, Verifier, get_settings
-from authbridge.fastapi import install_auth
+from authbridge import AuthSettings, get_settings
+from authbridge.fastapi import auth_lifespan, install_auth
 
 from .config import TaskApiSettings, get_task_settings
 from .db import create_tables, make_engine
@@ -31,18 +31,15 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     auth = auth_settings()
 
+    verifier_lifespan = auth_lifespan(lambda: auth)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         create_tables(engine)
-        verifier = Verifier(auth)
-        app.state.authbridge_verifier = verifier
-        # A JWKS that is down at start-up is not fatal: requests get the contract's 503 until
-        # the cache can fetch it.
-        await verifier.jwks.warm()
         try:
-            yield
+            async with verifier_lifespan(app):
+                yield
         finally:
-            await verifier.aclose()
             engine.dispose()
 
     app = FastAPI(title="authbridge task API", version="0.1.0", lifespan=lifespan)

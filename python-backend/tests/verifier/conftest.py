@@ -25,15 +25,7 @@ async def make_verifier(jwks: JwksServer, clock: FakeClock) -> AsyncIterator[Mak
         options: dict[str, object] = {"jwks_url": jwks.url, "issuer": ISSUER, "audience": [AUDIENCE]}
         options.update(overrides)
         settings = AuthSettings.model_validate(options)
-        cache = JwksCache(
-            settings.jwks_url,
-            static_jwks=settings.jwks,
-            cache_seconds=settings.jwks_cache_seconds,
-            cooldown_seconds=settings.jwks_cooldown_seconds,
-            max_stale_seconds=settings.jwks_max_stale_seconds,
-            timeout_seconds=settings.jwks_timeout_seconds,
-            clock=clock,
-        )
+        cache = JwksCache.from_settings(settings, clock=clock)
         verifier = Verifier(settings, jwks=cache, now=clock)
         built.append(verifier)
         return verifier

@@ -27,26 +27,29 @@ export function requireUser(verifier: Verifier): MiddlewareHandler {
     throw new TypeError("authbridge: requireUser needs a verifier from createVerifier()");
   }
   return async (c, next) => {
-    try {
-      c.set("user", await verifier.authenticate(c.req.raw.headers));
-    } catch (error) {
-      if (error instanceof AuthError) return error.toResponse();
-      throw error;
-    }
+    const refused = await authenticateInto(c, verifier);
+    if (refused) return refused;
     await next();
   };
+}
+
+/** Puts the verified caller on the context, or returns the contract's error response. */
+async function authenticateInto(c: Context, verifier: Verifier): Promise<Response | undefined> {
+  try {
+    c.set("user", await verifier.authenticate(c.req.raw.headers));
+    return undefined;
+  } catch (error) {
+    if (error instanceof AuthError) return error.toResponse();
+    throw error;
+  }
 }
 
 /** Lets a request without an Authorization header through; a present but bad token is a 401. */
 export function optionalUser(verifier: Verifier): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.header("authorization") !== undefined) {
-      try {
-        c.set("user", await verifier.authenticate(c.req.raw.headers));
-      } catch (error) {
-        if (error instanceof AuthError) return error.toResponse();
-        throw error;
-      }
+      const refused = await authenticateInto(c, verifier);
+      if (refused) return refused;
     }
     await next();
   };
