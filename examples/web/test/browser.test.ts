@@ -1,0 +1,175 @@
+/**
+ * The whole flow in a real browser (Debian's Chromium through playwright-core): two users in
+ * two browser contexts sign up through Better Auth's client, each manages tasks on the FastAPI
+ * task API with the JWT, each sees only its own; signing out removes access. A screenshot of
+ * the task list is saved to test-artifacts/.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, type RunningAuthServer, startAuthServer } from "../../../src/auth-server/test/helpers.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.log(`[skip] ${CHROMIUM} not found (apt-get install -y chromium): browser test skipped`);
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const artifacts = path.join(root, "test-artifacts");
+
+let auth: RunningAuthServer;
+let browser: Browser;
+let webUrl: string;
+const children: ChildProcess[] = [];
+let dataDir: string;
+
+function launch(cmd: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not answer at ${url}`);
+}
+
+describe.runIf(hasChromium)("demo frontend in Chromium", () => {
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-web-"));
+    const [webPort, apiPort] = [await freePort(), await freePort()];
+    webUrl = `http://127.0.0.1:${webPort}`;
+    auth = await startAuthServer({ TRUSTED_ORIGINS: webUrl, LOG_LEVEL: "warn" });
+    const api = launch(
+      path.join(root, "python-backend", ".venv", "bin", "uvicorn"),
+      ["task_api.main:app", "--host", "127.0.0.1", "--port", String(apiPort), "--log-level", "warning"],
+      path.join(root, "python-backend"),
+      {
+        AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+        AUTH_ISSUER: auth.url,
+        AUTH_AUDIENCE: auth.url,
+        CORS_ORIGINS: webUrl,
+        DATABASE_URL: `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
+      },
+    );
+    const web = launch(
+      process.execPath,
+      [
+        path.join(root, "node_modules", "vite", "bin", "vite.js"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(webPort),
+        "--strictPort",
+      ],
+      path.join(root, "examples", "web"),
+      { VITE_AUTH_URL: auth.url, VITE_API_URL: `http://127.0.0.1:${apiPort}` },
+    );
+    await Promise.all([waitFor(`http://127.0.0.1:${apiPort}/health`, api, "uvicorn"), waitFor(webUrl, web, "vite")]);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const child of children) child.kill("SIGTERM");
+    await auth?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function signUp(page: Page, name: string): Promise<void> {
+    await page.goto(webUrl);
+    await page.getByTestId("signed-out").waitFor();
+    const form = page.getByTestId("sign-up-form");
+    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now()}@example.test`);
+    await form.getByLabel("Password").fill(`${name}-correct-horse-battery`);
+    await form.getByRole("button", { name: "Sign up" }).click();
+    await page.getByTestId("signed-in").waitFor();
+    await expect.poll(() => page.getByTestId("who").textContent()).toContain(name);
+  }
+
+  async function addTask(page: Page, title: string): Promise<void> {
+    const before = await page.getByTestId("task").count();
+    await page.getByLabel("Task title").fill(title);
+    await page.getByRole("button", { name: "Add" }).click();
+    await expect.poll(() => page.getByTestId("task").count()).toBe(before + 1);
+  }
+
+  const titles = (page: Page) => page.getByTestId("task").locator("span").allTextContents();
+
+  it("two users each see only their own tasks; signing out removes access", async () => {
+    const ada = await browser.newContext();
+    const bob = await browser.newContext();
+    try {
+      const adaPage = await ada.newPage();
+      const bobPage = await bob.newPage();
+      await signUp(adaPage, "Ada");
+      await signUp(bobPage, "Bob");
+
+      await addTask(adaPage, "Ada writes the docs");
+      await addTask(adaPage, "Ada reviews the contract");
+      await addTask(bobPage, "Bob fixes the build");
+
+      expect(await titles(adaPage)).toEqual(["Ada writes the docs", "Ada reviews the contract"]);
+      expect(await titles(bobPage)).toEqual(["Bob fixes the build"]);
+      await bobPage.reload();
+      await bobPage.getByTestId("signed-in").waitFor();
+      await expect.poll(() => titles(bobPage)).toEqual(["Bob fixes the build"]);
+
+      // Complete one task and delete another through the API.
+      await adaPage.getByLabel("Complete Ada writes the docs").check();
+      await expect.poll(() => adaPage.locator("li.done span").allTextContents()).toEqual(["Ada writes the docs"]);
+      await addTask(adaPage, "Ada deletes this");
+      await adaPage
+        .getByTestId("task")
+        .filter({ hasText: "Ada deletes this" })
+        .getByRole("button", { name: "Delete" })
+        .click();
+      await expect.poll(() => titles(adaPage)).toEqual(["Ada writes the docs", "Ada reviews the contract"]);
+      expect(await adaPage.getByTestId("error").isHidden()).toBe(true);
+
+      fs.mkdirSync(artifacts, { recursive: true });
+      await adaPage.screenshot({ path: path.join(artifacts, "web-task-list.png"), fullPage: true });
+      expect(fs.statSync(path.join(artifacts, "web-task-list.png")).size).toBeGreaterThan(1000);
+
+      await adaPage.getByTestId("sign-out").click();
+      await adaPage.getByTestId("signed-out").waitFor();
+      expect(await adaPage.getByTestId("task").count()).toBe(0);
+      const tokenStatus = await adaPage.evaluate(
+        async (authUrl) => (await fetch(`${authUrl}/api/auth/token`, { credentials: "include" })).status,
+        auth.url,
+      );
+      expect(tokenStatus).toBe(401);
+      // Bob is unaffected.
+      await bobPage.reload();
+      await expect.poll(() => titles(bobPage)).toEqual(["Bob fixes the build"]);
+    } finally {
+      await ada.close();
+      await bob.close();
+    }
+  });
+});
