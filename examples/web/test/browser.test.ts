@@ -22,6 +22,7 @@ const artifacts = path.join(root, "test-artifacts");
 let auth: RunningAuthServer;
 let browser: Browser;
 let webUrl: string;
+let apiUrl: string;
 const children: ChildProcess[] = [];
 let dataDir: string;
 
@@ -52,6 +53,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-web-"));
     const [webPort, apiPort] = [await freePort(), await freePort()];
     webUrl = `http://127.0.0.1:${webPort}`;
+    apiUrl = `http://127.0.0.1:${apiPort}`;
     auth = await startAuthServer({ TRUSTED_ORIGINS: webUrl, LOG_LEVEL: "warn" });
     const api = launch(
       path.join(root, "python-backend", ".venv", "bin", "uvicorn"),
@@ -170,6 +172,59 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
     } finally {
       await ada.close();
       await bob.close();
+    }
+  });
+
+  it("fetches a new JWT and retries once when the API answers 401, and refreshes ahead of expiry", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.clock.install();
+      const tokenFetches: string[] = [];
+      page.on("request", (request) => {
+        if (request.url() === `${auth.url}/api/auth/token`) tokenFetches.push(request.url());
+      });
+      await signUp(page, "Cleo");
+      await addTask(page, "Cleo survives a 401");
+      const fetchesBefore = tokenFetches.length;
+
+      // The API refuses the next list once, as it would a token signed by a key it no longer trusts.
+      let refused = 0;
+      const sentTokens: string[] = [];
+      await page.route(`${apiUrl}/api/tasks?limit=100`, async (route) => {
+        sentTokens.push(route.request().headers().authorization ?? "");
+        if (refused === 0) {
+          refused += 1;
+          await route.fulfill({
+            status: 401,
+            headers: {
+              "content-type": "application/json",
+              "access-control-allow-origin": webUrl,
+              "access-control-allow-credentials": "true",
+              "www-authenticate":
+                'Bearer realm="api", error="invalid_token", error_description="The token was signed by an unknown key"',
+            },
+            body: JSON.stringify({ detail: "The token was signed by an unknown key", code: "unknown_key" }),
+          });
+          return;
+        }
+        await route.continue();
+      });
+      await page.reload();
+      await page.getByTestId("signed-in").waitFor();
+      await expect.poll(() => titles(page)).toEqual(["Cleo survives a 401"]);
+      expect(refused).toBe(1);
+      expect(sentTokens).toHaveLength(2);
+      expect(tokenFetches.length).toBeGreaterThan(fetchesBefore);
+      expect(await page.getByTestId("error").isHidden()).toBe(true);
+      await page.unrouteAll();
+
+      // Fifteen minutes later the token is about to expire: the app has already fetched a new one.
+      const beforeRefresh = tokenFetches.length;
+      await page.clock.fastForward("14:30");
+      await expect.poll(() => tokenFetches.length).toBeGreaterThan(beforeRefresh);
+    } finally {
+      await context.close();
     }
   });
 });
