@@ -14,7 +14,7 @@ import { clientIp, withClientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
-import { currentSigningKeyId, ensureSigningKey } from "./keys.js";
+import { assertCanSign, currentSigningKeyId, ensureSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { migrate } from "./migrate.js";
 
@@ -45,6 +45,7 @@ export async function createAuthServer(
     await migrate(auth);
     const { kid, created } = await ensureSigningKey(auth, config);
     if (created) log.info("signing key created", { event: "key.created", kid });
+    await assertCanSign(auth);
     const app = buildApp(config, auth, database, log);
     return { app, auth, config, log, close: () => database.close() };
   } catch (error) {

@@ -9,6 +9,7 @@ import { createJwk } from "better-auth/plugins/jwt";
 import type { Auth } from "./auth.js";
 import { jwtPluginOptions } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
 
 interface KeyRow {
   id: string;
@@ -45,6 +46,22 @@ export async function ensureSigningKey(
   const existing = await currentSigningKeyId(auth);
   if (existing) return { kid: existing, created: false };
   return { kid: await mintKey(auth, config), created: true };
+}
+
+/**
+ * Signs a throw-away payload with the live key. A secret that no longer decrypts the stored
+ * keys (BETTER_AUTH_SECRET changed without BETTER_AUTH_SECRETS) fails here, at start-up, instead
+ * of as a 500 on every token request.
+ */
+export async function assertCanSign(auth: Auth): Promise<void> {
+  try {
+    await auth.api.signJWT({ body: { payload: { sub: "authbridge-startup-check" } } });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `the signing key cannot be used (${reason.split(".")[0]}): BETTER_AUTH_SECRET must be the secret the keys were stored with; to change it, list both in BETTER_AUTH_SECRETS`,
+    );
+  }
 }
 
 /**

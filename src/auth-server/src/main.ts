@@ -18,7 +18,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = await createAuthServer(config);
+  const server = await createAuthServer(config).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`auth-server: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  });
   const httpServer = serve({ fetch: server.app.fetch, hostname: config.host, port: config.port }, (info) => {
     server.log.info("listening", {
       url: `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`,
