@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 
@@ -20,8 +20,18 @@ def make_engine(database_url: str) -> Engine:
         path = database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
     raise ValueError("DATABASE_URL must be sqlite:///… or postgresql://…")
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets readers proceed while a request writes; concurrent writers wait instead of failing.
+    cursor = connection.cursor()
+    cursor.execute("pragma journal_mode = wal")
+    cursor.execute("pragma busy_timeout = 15000")
+    cursor.close()
 
 
 def create_tables(engine: Engine) -> None:

@@ -113,12 +113,13 @@ async def test_refresh_ahead_runs_in_the_background(
     token = make_token(key, claims_for(now=clock.now, exp=int(clock.now) + 3600))
     await verifier.verify(token)
     clock.advance(250)  # within 60 s of the 300 s max-age
-    jwks.delay = 0.3
+    jwks.delay = 1.5
     loop = asyncio.get_running_loop()
     started = loop.time()
     await verifier.verify(token)
-    assert loop.time() - started < 0.2, "the request must not wait for the refresh"
-    for _ in range(100):
+    # Waiting for the refresh would take the endpoint's 1.5 s; a loaded CI machine still has margin.
+    assert loop.time() - started < 0.75, "the request must not wait for the refresh"
+    for _ in range(200):
         if jwks.fetches == 2:
             break
         await asyncio.sleep(0.02)
@@ -190,14 +191,14 @@ async def test_after_max_stale_every_token_is_jwks_unavailable(
 async def test_fetch_timeout_is_jwks_unavailable(
     make_verifier: MakeVerifier, jwks: JwksServer, key: SigningKey, clock: FakeClock
 ) -> None:
-    jwks.delay = 1.0
+    jwks.delay = 3.0
     verifier = make_verifier(jwks_timeout_seconds=0.2)
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(AuthError) as info:
         await verifier.verify(make_token(key, claims_for(now=clock.now)))
     assert info.value.code == "jwks_unavailable"
-    assert loop.time() - started < 0.9
+    assert loop.time() - started < 2.0
 
 
 async def test_failed_fetches_are_not_retried_within_the_cooldown(

@@ -105,11 +105,12 @@ describe("max-age", () => {
     const token = signTestToken(key, { claims: longLived() });
     await verifier.verify(token);
     clock.advance(250);
-    jwks.delayMs = 300;
+    jwks.delayMs = 1500;
     const started = performance.now();
     await verifier.verify(token);
-    expect(performance.now() - started).toBeLessThan(200);
-    for (let i = 0; i < 100 && jwks.fetches < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+    // Waiting for the refresh would take the endpoint's 1.5 s; a loaded CI machine still has margin.
+    expect(performance.now() - started).toBeLessThan(750);
+    for (let i = 0; i < 200 && jwks.fetches < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
     expect(jwks.fetches).toBe(2);
   });
 
@@ -165,13 +166,13 @@ describe("outage", () => {
   });
 
   it("a slow endpoint times out as jwks_unavailable", async () => {
-    jwks.delayMs = 1000;
+    jwks.delayMs = 3000;
     const verifier = makeVerifier(jwks, clock, { jwksTimeoutSeconds: 0.2 });
     const started = performance.now();
     await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
       code: "jwks_unavailable",
     });
-    expect(performance.now() - started).toBeLessThan(900);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("a key set of foreign keys is unknown_key, not a crash", async () => {
