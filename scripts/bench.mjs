@@ -15,7 +15,7 @@ import autocannon from "autocannon";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const python = path.join(root, "python-backend", ".venv", "bin", "python");
-const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 
 function lastJson(output) {
   const line = output.trim().split("\n").at(-1);
@@ -112,38 +112,40 @@ async function runLoad() {
     }
     const run = (url, headers) =>
       autocannon({ url, headers, connections: 10, duration: LOAD_SECONDS, warmup: { connections: 10, duration: 1 } });
-    const rows = [];
-    for (const [name, url, headers] of [
-      ["GET /bench/tasks (no auth)", `${base}/bench/tasks`, {}],
-      ["GET /api/tasks (Bearer JWT)", `${base}/api/tasks`, auth],
-    ]) {
-      const result = await run(url, headers);
-      const bad = result.non2xx + result.errors;
-      rows.push({
+    const ROUNDS = 3;
+    /** Alternates the unprotected and the protected route, so drift hits both alike; sums the rounds. */
+    const measure = async (server, label) => {
+      const totals = { open: [], guarded: [] };
+      for (let round = 0; round < ROUNDS; round += 1) {
+        totals.open.push(await run(`${server}/bench/tasks`, {}));
+        totals.guarded.push(await run(`${server}/api/tasks`, auth));
+      }
+      return [
+        summarize(`GET /bench/tasks (no auth)${label}`, totals.open),
+        summarize(`GET /api/tasks (Bearer JWT)${label}`, totals.guarded),
+      ];
+    };
+    const summarize = (name, results) => {
+      const avg = (pick) => results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+      const row = {
         name,
-        rps: result.requests.average,
-        meanMs: result.latency.average,
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        non2xx: bad,
-      });
+        rps: avg((r) => r.requests.average),
+        meanMs: avg((r) => r.latency.average),
+        p50Ms: avg((r) => r.latency.p50),
+        p99Ms: avg((r) => r.latency.p99),
+        non2xx: results.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
+      };
       process.stdout.write(
-        `${name.padEnd(32)} ${result.requests.average.toFixed(0)} req/s  mean ${result.latency.average.toFixed(2)} ms  p99 ${result.latency.p99} ms  errors ${bad}\n`,
+        `${name.padEnd(52)} ${row.rps.toFixed(0)} req/s  mean ${row.meanMs.toFixed(2)} ms  p99 ${row.p99Ms.toFixed(0)} ms  errors ${row.non2xx}\n`,
       );
-    }
+      return row;
+    };
+    const rows = await measure(base, "");
     api.stop();
-    // The same route with the verified-token cache off: every request pays the signature.
+    // The same with the verified-token cache off: every request pays the signature.
     const uncached = await startApi({ ...env, AUTH_TOKEN_CACHE_SIZE: "0" });
     try {
-      const result = await run(`${uncached.base}/api/tasks`, auth);
-      rows.push({
-        name: "GET /api/tasks (Bearer JWT, token cache off)",
-        rps: result.requests.average,
-        meanMs: result.latency.average,
-        p50Ms: result.latency.p50,
-        p99Ms: result.latency.p99,
-        non2xx: result.non2xx + result.errors,
-      });
+      rows.push(...(await measure(uncached.base, ", token cache off")));
     } finally {
       uncached.stop();
     }
@@ -169,9 +171,9 @@ const pyRaw = pythonVerify.rows[0].opsPerSec;
 const pyFresh = pythonVerify.rows[1].opsPerSec;
 const pyOurs = pythonVerify.rows.find((r) => r.name.includes("uncached")).opsPerSec;
 const pyCached = pythonVerify.rows.find((r) => r.name.includes("cached token")).opsPerSec;
-const [open, guarded, uncachedLoad] = load;
+const [open, guarded, openUncached, guardedUncached] = load;
 const overhead = ((guarded.meanMs - open.meanMs) / open.meanMs) * 100;
-const overheadUncached = ((uncachedLoad.meanMs - open.meanMs) / open.meanMs) * 100;
+const overheadUncached = ((guardedUncached.meanMs - openUncached.meanMs) / openUncached.meanMs) * 100;
 
 const doc = `# Benchmarks
 
@@ -209,16 +211,19 @@ ${ratioTable(pythonVerify.rows, pyRaw)}
 ## FastAPI task API under load
 
 \`GET /api/tasks\` (10 tasks, SQLite) on uvicorn, one worker, against the same query without
-authentication; autocannon, 10 connections, ${LOAD_SECONDS} s each, on loopback.
+authentication; autocannon, 10 connections, on loopback; the two routes alternate for three
+rounds of ${LOAD_SECONDS} s each and the rounds are averaged, so machine drift hits both alike.
 
 | route | req/s | mean latency | p50 | p99 | non-2xx |
 |---|---:|---:|---:|---:|---:|
-${load.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${r.meanMs.toFixed(2)} ms | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx} |`).join("\n")}
+${load.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${r.meanMs.toFixed(2)} ms | ${r.p50Ms.toFixed(1)} ms | ${r.p99Ms.toFixed(1)} ms | ${r.non2xx} |`).join("\n")}
 
 - **Authentication overhead: ${overhead.toFixed(1)} % of mean latency** (target ≤ 10 %) for a client
   that reuses its token, as every client does for the token's 15 minutes (verified-token cache hits);
   **${overheadUncached.toFixed(1)} %** with the cache off, when every request pays the ≈ 0.1 ms
-  signature check and the header and claim parsing.
+  signature check and the header and claim parsing. Differences of a few percent are within this
+  machine's run-to-run noise; the request itself (FastAPI, a thread pool hop, SQLite) costs ≈ 1.7 ms
+  of CPU.
 `;
 fs.mkdirSync(path.join(root, "docs"), { recursive: true });
 fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), doc);
