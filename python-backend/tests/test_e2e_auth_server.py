@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -78,12 +78,13 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
 
 
-@pytest.fixture
-async def api(auth_server: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def _api_client(auth_server: str, database: Path, audience: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The task API (lifespan run) verifying through the real server's JWKS."""
     app = create_app(
-        settings=TaskApiSettings(database_url=f"sqlite:///{tmp_path / 'tasks.sqlite'}"),
+        settings=TaskApiSettings(database_url=f"sqlite:///{database}"),
         auth_settings=lambda: AuthSettings(
-            jwks_url=f"{auth_server}/.well-known/jwks.json", issuer=auth_server, audience=["task-api"]
+            jwks_url=f"{auth_server}/.well-known/jwks.json", issuer=auth_server, audience=[audience]
         ),
     )
     transport = httpx.ASGITransport(app=app)
@@ -91,6 +92,12 @@ async def api(auth_server: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClie
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://api") as client,
     ):
+        yield client
+
+
+@pytest.fixture
+async def api(auth_server: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with _api_client(auth_server, tmp_path / "tasks.sqlite", "task-api") as client:
         yield client
 
 
@@ -131,18 +138,7 @@ async def test_sign_up_fetch_a_token_and_call_the_api(auth_server: str, api: htt
 
 async def test_a_token_for_another_audience_is_refused(auth_server: str, tmp_path: Path) -> None:
     _, jwt = await _sign_up_and_get_jwt(auth_server, "linus")
-    app = create_app(
-        settings=TaskApiSettings(database_url=f"sqlite:///{tmp_path / 'other.sqlite'}"),
-        auth_settings=lambda: AuthSettings(
-            jwks_url=f"{auth_server}/.well-known/jwks.json", issuer=auth_server, audience=["billing-api"]
-        ),
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://api") as client,
-    ):
+    async with _api_client(auth_server, tmp_path / "other.sqlite", "billing-api") as client:
         response = await client.get("/api/me", headers={"Authorization": f"Bearer {jwt}"})
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_audience"
-    assert sys.version_info >= (3, 11)
