@@ -9,6 +9,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    globalSetup: ["contract-tests/src/global-setup.ts"],
     // Suites start real servers; two cores run two files at a time comfortably.
     maxWorkers: 2,
   },

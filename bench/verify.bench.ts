@@ -40,6 +40,13 @@ const inputBytes = Buffer.from(input);
 const options = { jwks: { keys: [publicJwk] }, issuer: claims.iss, audience: claims.aud };
 const cold = createVerifier({ ...options, tokenCacheSize: 0 });
 const cached = createVerifier(options);
+// One hot token among 9,000 others cached: a hit must not slow down as the cache fills.
+const crowded = createVerifier(options);
+for (let i = 0; i < 9000; i += 1) {
+  const other = `${b64({ alg: "EdDSA", kid: "bench" })}.${b64({ ...claims, sub: `other-${i}` })}`;
+  await crowded.verify(`${other}.${sign(null, Buffer.from(other), privateKey).toString("base64url")}`);
+}
+await crowded.verify(token);
 const localJwks = createLocalJWKSet({ keys: [publicJwk] });
 const honoApp = new Hono();
 honoApp.use("/*", jwk({ keys: [publicJwk as never], alg: ["EdDSA"] }));
@@ -67,6 +74,9 @@ bench
   })
   .add("@authbridge/verifier, cached token", async () => {
     await cached.verify(token);
+  })
+  .add("@authbridge/verifier, hot token among 9,000 cached", async () => {
+    await crowded.verify(token);
   })
   .add("jose jwtVerify + createLocalJWKSet", async () => {
     await jwtVerify(token, localJwks, { issuer: claims.iss, audience: claims.aud });

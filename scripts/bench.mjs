@@ -95,7 +95,7 @@ async function runLoad() {
     AUTH_JWKS: JSON.stringify({ keys: [jwk] }),
     AUTH_ISSUER: claims.iss,
     AUTH_AUDIENCE: claims.aud,
-    DATABASE_URL: `sqlite:///${path.join(dir, "tasks.sqlite")}`,
+    TASKS_DATABASE_URL: `sqlite:///${path.join(dir, "tasks.sqlite")}`,
     BENCH_USER: claims.sub,
   };
   const api = await startApi(env);
@@ -156,9 +156,131 @@ async function runLoad() {
   }
 }
 
+/** Both task APIs as a user runs them (python -m task_api, the twin's main.ts) on one database each. */
+async function startTaskApi(kind, env) {
+  const port = await freePort();
+  const [cmd, args, cwd] =
+    kind === "python"
+      ? [python, ["-m", "task_api"], path.join(root, "python-backend")]
+      : [
+          process.execPath,
+          ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
+          root,
+        ];
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warning" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i += 1) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", resolve);
+      child.kill("SIGTERM");
+    });
+  return { base, stop };
+}
+
+/** Throw-away PostgreSQL databases on BENCH_DATABASE_URL (or TEST_DATABASE_URL)'s server. */
+async function postgresDatabases(names) {
+  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!admin) return undefined;
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  for (const name of names) {
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.query(`create database ${name}`);
+  }
+  await client.end();
+  const url = (name) => Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
+  return {
+    urls: names.map(url),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      for (const name of names) await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function runTaskApis() {
+  process.stdout.write("[bench] task APIs: creates and lists at 50 connections …\n");
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid: "bench", alg: "EdDSA" };
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: "bench-user", iat: now, exp: now + 3600, iss: "http://bench", aud: "bench" };
+  const input = `${b64({ alg: "EdDSA", kid: "bench" })}.${b64(claims)}`;
+  const token = `${input}.${sign(null, Buffer.from(input), privateKey).toString("base64url")}`;
+  const auth = { authorization: `Bearer ${token}` };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-bench-apis-"));
+  const pg = await postgresDatabases(["authbridge_bench_py", "authbridge_bench_ts"]);
+  const databases = [["SQLite", (kind) => `sqlite:///${path.join(dir, `${kind}.sqlite`)}`]];
+  if (pg) databases.push(["PostgreSQL", (kind) => pg.urls[kind === "python" ? 0 : 1]]);
+  else process.stdout.write("[bench] BENCH_DATABASE_URL / TEST_DATABASE_URL unset: PostgreSQL rows skipped\n");
+  const rows = [];
+  try {
+    for (const [database, urlFor] of databases) {
+      for (const kind of ["python", "typescript"]) {
+        const api = await startTaskApi(kind, {
+          AUTH_JWKS: JSON.stringify({ keys: [jwk] }),
+          AUTH_ISSUER: claims.iss,
+          AUTH_AUDIENCE: claims.aud,
+          TASKS_DATABASE_URL: urlFor(kind),
+        });
+        try {
+          const load = (opts) =>
+            autocannon({ connections: 50, duration: LOAD_SECONDS, warmup: { connections: 50, duration: 1 }, ...opts });
+          const create = await load({
+            url: `${api.base}/api/tasks`,
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body: JSON.stringify({ title: "bench task" }),
+          });
+          const list = await load({ url: `${api.base}/api/tasks?limit=20`, headers: auth });
+          for (const [op, r] of [
+            ["create", create],
+            ["list", list],
+          ]) {
+            const row = {
+              api: kind === "python" ? "python-backend" : "hono-task-api",
+              database,
+              op,
+              rps: r.requests.average,
+              p50Ms: r.latency.p50,
+              p99Ms: r.latency.p99,
+              non2xx: r.non2xx + r.errors + r.timeouts,
+            };
+            rows.push(row);
+            process.stdout.write(
+              `${`${row.api} ${database} ${op}`.padEnd(40)} ${row.rps.toFixed(0)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}\n`,
+            );
+          }
+        } finally {
+          await api.stop();
+        }
+      }
+    }
+  } finally {
+    await pg?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
 const nodeVerify = runNodeVerify();
 const pythonVerify = runPythonVerify();
 const load = await runLoad();
+const apis = await runTaskApis();
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 const ratioTable = (rows, baseline) =>
@@ -167,13 +289,22 @@ const nodeRaw = nodeVerify.rows[0].opsPerSec;
 const nodeFresh = nodeVerify.rows.find((r) => r.name.includes("decoded per call")).opsPerSec;
 const sdkCold = nodeVerify.rows.find((r) => r.name.includes("uncached")).opsPerSec;
 const sdkCached = nodeVerify.rows.find((r) => r.name.includes("cached token")).opsPerSec;
+const sdkCrowded = nodeVerify.rows.find((r) => r.name.includes("among 9,000")).opsPerSec;
 const pyRaw = pythonVerify.rows[0].opsPerSec;
 const pyFresh = pythonVerify.rows[1].opsPerSec;
 const pyOurs = pythonVerify.rows.find((r) => r.name.includes("uncached")).opsPerSec;
 const pyCached = pythonVerify.rows.find((r) => r.name.includes("cached token")).opsPerSec;
+const pyCrowded = pythonVerify.rows.find((r) => r.name.includes("among 9,000")).opsPerSec;
 const [open, guarded, openUncached, guardedUncached] = load;
 const overhead = ((guarded.meanMs - open.meanMs) / open.meanMs) * 100;
 const overheadUncached = ((guardedUncached.meanMs - openUncached.meanMs) / openUncached.meanMs) * 100;
+
+const apiRow = (api, database, op) => apis.find((r) => r.api === api && r.database === database && r.op === op);
+const apiRatios = [...new Set(apis.map((r) => r.database))].map((database) => {
+  const py = apiRow("python-backend", database, "create");
+  const ts = apiRow("hono-task-api", database, "create");
+  return `- ${database}: python-backend creates at **${((py.rps / ts.rps) * 100).toFixed(0)} %** of the twin's req/s (goal ≥ 50 %), p99 **${py.p99Ms} ms** (goal < 200 ms on SQLite); non-2xx ${py.non2xx}.`;
+});
 
 const doc = `# Benchmarks
 
@@ -194,6 +325,9 @@ ${ratioTable(nodeVerify.rows, nodeRaw)}
   fresh bytes; the rest of the gap is parsing two JSON parts and the claim checks (≈ 2.5 µs of ≈ 85 µs).
 - **Cached token: ${fmt(sdkCached / nodeRaw)}× raw** (target ≥ 20×): a bounded LRU keyed by the token;
   a hit still checks \`exp\` and that the token's key is still the one the JWKS maps its kid to.
+- **Hot token among 9,000 cached: ${(sdkCrowded / sdkCached).toFixed(2)}× the empty cache** (target ≥ 0.5×):
+  a hit only sets a second-chance bit (no Map re-insertion), so a busy client's token costs the same
+  however full the cache is.
 - jose \`jwtVerify\` (WebCrypto, async) and \`hono/jwk\` (jose plus a Hono request) for comparison.
 
 ## Python: verifying one token
@@ -206,7 +340,8 @@ ${ratioTable(pythonVerify.rows, pyRaw)}
   ${(pyOurs / pyFresh).toFixed(2)}× a raw verify with a freshly decoded signature. The remaining ≈ 10 µs is
   CPython itself: three base64 decodes, two \`json\` parses, the claim checks and one coroutine call. It beats
   PyJWT's own \`jwt.decode\` with a prepared key while doing the contract's stricter checks.
-- Cached token (same LRU as the TypeScript SDK): ${fmt(pyCached / pyRaw)}× raw.
+- Cached token: ${fmt(pyCached / pyRaw)}× raw. **Hot token among 9,000 cached: ${(pyCrowded / pyCached).toFixed(2)}×
+  the empty cache** (target ≥ 0.5×; \`OrderedDict.move_to_end\` is O(1) in C).
 
 ## FastAPI task API under load
 
@@ -222,8 +357,19 @@ ${load.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${r.meanMs.toFixed(2)} ms | ${r
   that reuses its token, as every client does for the token's 15 minutes (verified-token cache hits);
   **${overheadUncached.toFixed(1)} %** with the cache off, when every request pays the ≈ 0.1 ms
   signature check and the header and claim parsing. Differences of a few percent are within this
-  machine's run-to-run noise; the request itself (FastAPI, a thread pool hop, SQLite) costs ≈ 1.7 ms
-  of CPU.
+  machine's run-to-run noise; the request itself (FastAPI, SQLite) costs ≈ 1.7 ms of CPU.
+
+## Task APIs side by side: creates and lists at 50 connections
+
+Each API as users run it (\`python -m task_api\`, the twin's \`main.ts\`), one process, on its own
+database; one user and one reused token (as a frontend sends them); autocannon, 50 connections,
+${LOAD_SECONDS} s after a 1 s warm-up. \`POST /api/tasks\` creates, \`GET /api/tasks?limit=20\` lists.
+
+| API | database | operation | req/s | p50 | p99 | non-2xx |
+|---|---|---|---:|---:|---:|---:|
+${apis.map((r) => `| ${r.api} | ${r.database} | ${r.op} | ${fmt(r.rps)} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx} |`).join("\n")}
+
+${apiRatios.join("\n")}
 `;
 fs.mkdirSync(path.join(root, "docs"), { recursive: true });
 fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), doc);

@@ -2,7 +2,7 @@
 /**
  * Installs whatever a fresh clone is missing before `npm start` / `npm test`: the Node
  * packages (when node_modules is absent or older than package-lock.json) and the Python
- * virtualenv of python-backend (when absent or older than its pyproject.toml). Built-ins only,
+ * virtualenv of python-backend (when absent or older than its requirements). Built-ins only,
  * because it runs before anything is installed.
  */
 import { spawnSync } from "node:child_process";
@@ -33,31 +33,46 @@ function run(cmd, args, options = {}) {
 // lock file changed since.
 const installedMarker = path.join(root, "node_modules", ".package-lock.json");
 const lock = path.join(root, "package-lock.json");
-// `npm install`, not `npm ci`: the lock holds only the platform packages the registry served
-// (e.g. Biome's linux-x64 binary), and `npm ci` refuses a lock without every platform's entry.
-// With a lock present, `npm install` installs exactly its versions and leaves it unchanged.
+// `npm ci`: exactly the lock's versions, the same on every platform (the lock holds every
+// platform's optional binaries).
 if (!fs.existsSync(installedMarker) || mtime(installedMarker) < mtime(lock)) {
-  say("installing Node packages (npm install from package-lock.json)");
-  run("npm", ["install", "--no-audit", "--no-fund"]);
+  say("installing Node packages (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
 }
 
 const backend = path.join(root, "python-backend");
-const pyproject = path.join(backend, "pyproject.toml");
-if (fs.existsSync(pyproject)) {
+const inputs = [
+  "requirements-dev.txt",
+  "requirements.lock",
+  "authbridge/pyproject.toml",
+  "task_api/pyproject.toml",
+].map((file) => path.join(backend, file));
+if (fs.existsSync(inputs[0])) {
   const venv = path.join(backend, ".venv");
   const python = path.join(venv, "bin", "python");
   const stamp = path.join(venv, ".authbridge-installed");
-  const lockfile = path.join(backend, "requirements.lock");
   if (!fs.existsSync(python)) {
     say("creating python-backend/.venv");
     run(process.env.PYTHON ?? "python3", ["-m", "venv", venv]);
   }
-  if (mtime(stamp) < Math.max(mtime(pyproject), mtime(lockfile))) {
-    say("installing python-backend into .venv");
+  if (mtime(stamp) < Math.max(...inputs.map(mtime))) {
+    say("installing authbridge and task_api (editable) with the dev tools into python-backend/.venv");
     run(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip"]);
-    const args = ["-m", "pip", "install", "--disable-pip-version-check", "-q"];
-    if (fs.existsSync(lockfile)) args.push("-c", lockfile);
-    run(python, [...args, "-e", `${backend}[dev]`]);
+    run(
+      python,
+      [
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        "-c",
+        "requirements.lock",
+        "-r",
+        "requirements-dev.txt",
+      ],
+      { cwd: backend },
+    );
     fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
   }
 }

@@ -5,7 +5,6 @@
  * audience; prints the URLs; stops every child on Ctrl-C / SIGTERM.
  */
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -23,13 +22,12 @@ const verifierEnv = {
 const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const venvBin = path.join(root, "python-backend", ".venv", "bin");
 
-/** Each service runs if its files are present; later ones start once the auth server is ready. */
+/** The auth server first; the others start once it is ready. */
 const services = [
   {
     name: "auth-server",
     url: authUrl,
     health: `${authUrl}/readyz`,
-    when: "src/auth-server/src/main.ts",
     cmd: process.execPath,
     args: [tsx, "src/auth-server/src/main.ts"],
     env: {},
@@ -39,30 +37,31 @@ const services = [
     url: "http://127.0.0.1:8000",
     health: "http://127.0.0.1:8000/health",
     docs: "http://127.0.0.1:8000/docs",
-    when: "python-backend/src/task_api/main.py",
     cmd: path.join(venvBin, "uvicorn"),
     args: ["task_api.main:app", "--host", "127.0.0.1", "--port", "8000", "--no-access-log"],
     cwd: "python-backend",
     env: {
       ...verifierEnv,
-      DATABASE_URL: env.TASKS_DATABASE_URL ?? `sqlite:///${path.join(root, "data", "tasks.sqlite")}`,
+      TASKS_DATABASE_URL: env.TASKS_DATABASE_URL ?? `sqlite:///${path.join(root, "data", "tasks.sqlite")}`,
     },
   },
   {
     name: "hono-task-api",
     url: "http://127.0.0.1:8001",
     health: "http://127.0.0.1:8001/health",
-    when: "examples/hono-task-api/src/main.ts",
     cmd: process.execPath,
     // The SDK is consumed from its TypeScript sources (package.json exports condition).
     args: ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
-    env: { ...verifierEnv, PORT: "8001", TASKS_SQLITE_PATH: path.join(root, "data", "tasks-ts.sqlite") },
+    env: {
+      ...verifierEnv,
+      PORT: "8001",
+      TASKS_DATABASE_URL: `sqlite:///${path.join(root, "data", "tasks-ts.sqlite")}`,
+    },
   },
   {
     name: "web",
     url: "http://127.0.0.1:5173",
     health: "http://127.0.0.1:5173/",
-    when: "examples/web/vite.config.ts",
     cmd: process.execPath,
     args: [
       path.join(root, "node_modules", "vite", "bin", "vite.js"),
@@ -75,7 +74,7 @@ const services = [
     cwd: "examples/web",
     env: { VITE_AUTH_URL: authUrl, VITE_API_URL: "http://127.0.0.1:8000" },
   },
-].filter((service) => fs.existsSync(path.join(root, service.when)));
+];
 
 const children = new Map();
 let stopping = false;

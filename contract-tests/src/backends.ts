@@ -4,21 +4,23 @@
  * auth server's JWKS, issuer and audience, with a 1 s unknown-kid cooldown so rotation and
  * outage tests run in seconds.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@authbridge/auth-server/testing";
 import type { AuthHandle } from "./auth.js";
 import { AUDIENCE } from "./auth.js";
-import type { Runtime } from "./runtime.js";
+import type { RuntimeChoice } from "./runtime.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface Backend {
   readonly name: "python" | "typescript";
   readonly url: string;
+  /** The serving process's id on this host (a container's process is one too). */
+  readonly pid: number;
 }
 
 export interface Backends {
@@ -36,21 +38,16 @@ function verifierEnv(jwksHost: string, auth: AuthHandle): Record<string, string>
   };
 }
 
-async function freePort(): Promise<number> {
-  const net = await import("node:net");
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(name: string, url: string, child?: ChildProcess, output?: () => string): Promise<void> {
+async function waitHealthy(
+  name: string,
+  url: string,
+  child?: ChildProcess,
+  output?: () => string | Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) {
-      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output?.() ?? ""}`);
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${(await output?.()) ?? ""}`);
     }
     try {
       const res = await fetch(`${url}/health`);
@@ -60,10 +57,16 @@ async function waitHealthy(name: string, url: string, child?: ChildProcess, outp
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${name} was not healthy at ${url}/health within 90 s:\n${output?.() ?? ""}`);
+  throw new Error(`${name} was not healthy at ${url}/health within 90 s:\n${(await output?.()) ?? ""}`);
 }
 
-async function startProcesses(auth: AuthHandle): Promise<Backends> {
+/** Where each task API keeps its tasks; unset: a fresh SQLite file per API. */
+export interface BackendDatabases {
+  readonly python?: string;
+  readonly typescript?: string;
+}
+
+async function startProcesses(auth: AuthHandle, databases: BackendDatabases): Promise<Backends> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-backends-"));
   const env = { ...process.env, ...verifierEnv("127.0.0.1", auth) };
   const children: ChildProcess[] = [];
@@ -111,17 +114,21 @@ async function startProcesses(auth: AuthHandle): Promise<Backends> {
         "warning",
       ],
       path.join(ROOT, "python-backend"),
-      { DATABASE_URL: `sqlite:///${path.join(dir, "tasks.sqlite")}` },
+      { TASKS_DATABASE_URL: databases.python ?? `sqlite:///${path.join(dir, "tasks.sqlite")}` },
     );
     const ts = launch(
       process.execPath,
       ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
       ROOT,
-      { PORT: String(tsPort), HOST: "127.0.0.1", TASKS_SQLITE_PATH: path.join(dir, "tasks-ts.sqlite") },
+      {
+        PORT: String(tsPort),
+        HOST: "127.0.0.1",
+        TASKS_DATABASE_URL: databases.typescript ?? `sqlite:///${path.join(dir, "tasks-ts.sqlite")}`,
+      },
     );
     const list: Backend[] = [
-      { name: "python", url: `http://127.0.0.1:${pyPort}` },
-      { name: "typescript", url: `http://127.0.0.1:${tsPort}` },
+      { name: "python", url: `http://127.0.0.1:${pyPort}`, pid: py.child.pid as number },
+      { name: "typescript", url: `http://127.0.0.1:${tsPort}`, pid: ts.child.pid as number },
     ];
     await Promise.all([
       waitHealthy("python-backend", list[0]?.url as string, py.child, py.output),
@@ -134,43 +141,75 @@ async function startProcesses(auth: AuthHandle): Promise<Backends> {
   }
 }
 
-async function startContainers(auth: AuthHandle): Promise<Backends> {
-  const { GenericContainer, TestContainers, Wait } = await import("testcontainers");
-  await TestContainers.exposeHostPorts(auth.port);
-  const env = verifierEnv("host.testcontainers.internal", auth);
-  const [pyImage, tsImage] = await Promise.all([
-    GenericContainer.fromDockerfile(path.join(ROOT, "python-backend")).build("authbridge/python-backend:contract", {
-      deleteOnExit: false,
-    }),
-    GenericContainer.fromDockerfile(ROOT, "examples/hono-task-api/Dockerfile").build(
-      "authbridge/hono-task-api:contract",
-      { deleteOnExit: false },
-    ),
+/**
+ * The images built by `npm run images`, started by name with testcontainers. Host networking
+ * keeps every request on 127.0.0.1 (no registry means no Ryuk and no sshd port forwarder), so
+ * each container listens on a free loopback port passed as PORT.
+ */
+async function startContainers(
+  auth: AuthHandle,
+  images: { python: string; typescript: string },
+  databases: BackendDatabases,
+): Promise<Backends> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  // Host networking: the containers are on this host's loopback (and an engine started with
+  // --bridge=none has no bridge gateway for testcontainers to look up).
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
+  const { GenericContainer } = await import("testcontainers");
+  const env = verifierEnv("127.0.0.1", auth);
+  const [pyPort, tsPort] = [await freePort(), await freePort()];
+  const start = (image: string, port: number, extra: Record<string, string>) =>
+    new GenericContainer(image)
+      .withNetworkMode("host")
+      .withEnvironment({ ...env, ...extra, HOST: "127.0.0.1", PORT: String(port) })
+      .withStartupTimeout(90_000)
+      .start();
+  const started = await Promise.allSettled([
+    start(images.python, pyPort, { TASKS_DATABASE_URL: databases.python ?? "sqlite:////data/tasks.sqlite" }),
+    start(images.typescript, tsPort, { TASKS_DATABASE_URL: databases.typescript ?? "sqlite:////data/tasks-ts.sqlite" }),
   ]);
-  const started = await Promise.all([
-    pyImage
-      .withEnvironment({ ...env, DATABASE_URL: "sqlite:////data/tasks.sqlite" })
-      .withExposedPorts(8000)
-      .withWaitStrategy(Wait.forHttp("/health", 8000).withStartupTimeout(90_000))
-      .start(),
-    tsImage
-      .withEnvironment({ ...env, PORT: "8001", HOST: "0.0.0.0" })
-      .withExposedPorts(8001)
-      .withWaitStrategy(Wait.forHttp("/health", 8001).withStartupTimeout(90_000))
-      .start(),
-  ]);
-  const [py, ts] = started;
-  return {
-    list: [
-      { name: "python", url: `http://${py.getHost()}:${py.getMappedPort(8000)}` },
-      { name: "typescript", url: `http://${ts.getHost()}:${ts.getMappedPort(8001)}` },
-    ],
-    stop: async () => {
-      await Promise.all(started.map((container) => container.stop()));
-    },
+  const running = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(running.map((container) => container.stop({ timeout: 5_000 })));
   };
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) {
+    await stop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const logs = (index: number) => async () => {
+    const chunks: string[] = [];
+    const stream = await running[index]?.logs({ tail: 50 });
+    stream?.on("data", (chunk: Buffer | string) => chunks.push(chunk.toString()));
+    await new Promise((r) => setTimeout(r, 200));
+    stream?.destroy();
+    return chunks.join("");
+  };
+  const pidOf = (index: number) => {
+    const id = running[index]?.getId() as string;
+    return Number(execFileSync("docker", ["inspect", "-f", "{{.State.Pid}}", id], { encoding: "utf8" }).trim());
+  };
+  const list: Backend[] = [
+    { name: "python", url: `http://127.0.0.1:${pyPort}`, pid: pidOf(0) },
+    { name: "typescript", url: `http://127.0.0.1:${tsPort}`, pid: pidOf(1) },
+  ];
+  try {
+    await Promise.all(
+      list.map((backend, i) => waitHealthy(`${backend.name} container`, backend.url, undefined, logs(i))),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { list, stop };
 }
 
-export function startBackends(runtime: Runtime, auth: AuthHandle): Promise<Backends> {
-  return runtime === "container" ? startContainers(auth) : startProcesses(auth);
+export function startBackends(
+  choice: RuntimeChoice,
+  auth: AuthHandle,
+  databases: BackendDatabases = {},
+): Promise<Backends> {
+  if (choice.runtime !== "container") return startProcesses(auth, databases);
+  if (!choice.images) throw new Error("container runtime without images");
+  return startContainers(auth, choice.images, databases);
 }

@@ -4,7 +4,7 @@
  * diff when two backends answer differently.
  */
 import { generateKeyPairSync, sign } from "node:crypto";
-import { MESSAGES } from "@authbridge/verifier";
+import { challengeOf, specOf } from "./contract.js";
 
 export interface Observed {
   status: number;
@@ -56,13 +56,6 @@ export async function observe(
 }
 
 /** The exact `WWW-Authenticate` CONTRACT §3 requires for a code, or null where none is sent. */
-export function expectedChallenge(code: string | undefined): string | null {
-  if (code === "missing_token") return 'Bearer realm="api"';
-  if (!code || code === "jwks_unavailable" || code === "forbidden" || code === "not_found") return null;
-  const detail = MESSAGES[code as keyof typeof MESSAGES];
-  return `Bearer realm="api", error="invalid_token", error_description="${detail}"`;
-}
-
 /** Everything about one answer that breaks the contract, as readable lines. */
 export function problems(observed: Observed, expect: Expectation): string[] {
   const out: string[] = [];
@@ -78,11 +71,15 @@ export function problems(observed: Observed, expect: Expectation): string[] {
     if (observed.code !== expect.code) out.push(`code ${observed.code}, expected ${expect.code}`);
     if (observed.bodyKeys.join(",") !== "code,detail")
       out.push(`body keys [${observed.bodyKeys}], expected [code,detail]`);
-    const challenge = expectedChallenge(expect.code);
+    const challenge = challengeOf(expect.code);
     if (observed.wwwAuthenticate !== challenge) {
       out.push(`WWW-Authenticate ${JSON.stringify(observed.wwwAuthenticate)}, expected ${JSON.stringify(challenge)}`);
     }
-    const wantsRetry = expect.code === "jwks_unavailable";
+    const message = specOf(expect.code)?.message;
+    const detail = (observed.body as { detail?: unknown } | null)?.detail;
+    if (message !== undefined && detail !== message)
+      out.push(`detail ${JSON.stringify(detail)}, expected "${message}"`);
+    const wantsRetry = specOf(expect.code)?.retryAfter === true;
     if (wantsRetry && !(Number(observed.retryAfter) >= 1)) out.push(`Retry-After ${observed.retryAfter}, expected ≥ 1`);
     if (!wantsRetry && observed.retryAfter !== null) out.push(`unexpected Retry-After ${observed.retryAfter}`);
   }
@@ -102,7 +99,21 @@ export function parity(a: Observed, b: Observed): string[] {
   if (Array.isArray(a.body) && Array.isArray(b.body) && a.body.length !== b.body.length) {
     out.push(`list length: ${a.body.length} ≠ ${b.body.length}`);
   }
+  const da = detailOf(a);
+  const db = detailOf(b);
+  if (da !== db) out.push(`detail: ${da} ≠ ${db}`);
   return out;
+}
+
+/**
+ * `detail` as the contract compares it: a string exactly; a 422's list by the request parts its
+ * issues name (`loc[0]`: body, query, path), since each framework words its own messages.
+ */
+function detailOf(o: Observed): string {
+  const detail = (o.body as { detail?: unknown } | null)?.detail;
+  if (!Array.isArray(detail)) return JSON.stringify(detail ?? null);
+  const parts = new Set(detail.map((issue) => String((issue as { loc?: unknown[] }).loc?.[0])));
+  return `422 issues in [${[...parts].sort().join(",")}]`;
 }
 
 export interface Route {

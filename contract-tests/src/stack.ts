@@ -1,7 +1,9 @@
 /** The whole system under test for one suite: auth server, both backends, signed-up users. */
+
+import { inject } from "vitest";
 import { type AuthHandle, startAuth } from "./auth.js";
-import { type Backend, type Backends, startBackends } from "./backends.js";
-import { type Runtime, resolveRuntime } from "./runtime.js";
+import { type Backend, type BackendDatabases, type Backends, startBackends } from "./backends.js";
+import type { Runtime } from "./runtime.js";
 
 export interface Stack {
   runtime: Runtime;
@@ -10,12 +12,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const runtime = await resolveRuntime();
-  const auth = await startAuth(runtime === "container" ? "0.0.0.0" : "127.0.0.1");
+export async function startStack(databases: BackendDatabases = {}): Promise<Stack> {
+  // Decided once for the whole run by contract-tests/src/global-setup.ts.
+  const choice = inject("contractRuntime");
+  const runtime = choice.runtime;
+  const auth = await startAuth();
   let backends: Backends;
   try {
-    backends = await startBackends(runtime, auth);
+    backends = await startBackends(choice, auth, databases);
   } catch (error) {
     await auth.close();
     throw error;

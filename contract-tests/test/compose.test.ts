@@ -58,7 +58,7 @@ describe("docker-compose.yml", () => {
   it("configures the auth server on PostgreSQL with the contract's env names", () => {
     const env = services["auth-server"]?.environment ?? {};
     expect(env.NODE_ENV).toBe("production");
-    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
+    expect(env.AUTH_DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\//);
     for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "TRUSTED_ORIGINS", "JWT_ISSUER", "JWT_AUDIENCE"]) {
       expect(env, name).toHaveProperty(name);
     }

@@ -2,21 +2,27 @@
 import type { Verifier } from "@authbridge/verifier";
 import { authErrorHandler, requireUser } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import type { TaskStore } from "./db.js";
 import { tasksRouter } from "./routes/tasks.js";
+import { StoreBusyError, type TaskStore } from "./store/index.js";
 
 export interface AppDeps {
   verifier: Verifier;
   store: TaskStore;
   corsOrigins?: readonly string[];
+  /** Largest request body, bytes (`MAX_BODY_BYTES`). @default 65536 */
+  maxBodyBytes?: number;
 }
+
+/** The 413 answer's `detail`, as python-backend's (authbridge's body limit) writes it. */
+export const TOO_LARGE_DETAIL = "The request body is too large";
 
 /**
  * @example
- * const app = createApp({ verifier: verifierFromEnv(process.env), store: new TaskStore("data/tasks.sqlite") });
+ * const app = createApp({ verifier: verifierFromEnv(process.env), store: openStore("sqlite:///data/tasks.sqlite") });
  */
-export function createApp({ verifier, store, corsOrigins = [] }: AppDeps): Hono {
+export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65_536 }: AppDeps): Hono {
   const app = new Hono();
   const allowed = new Set(corsOrigins);
   app.use(
@@ -27,11 +33,26 @@ export function createApp({ verifier, store, corsOrigins = [] }: AppDeps): Hono 
       allowHeaders: ["Authorization", "Content-Type"],
     }),
   );
-  app.onError(authErrorHandler((_error, c) => c.json({ detail: "Internal server error" }, 500)));
+  app.onError(
+    authErrorHandler((error, c) => {
+      if (error instanceof StoreBusyError) {
+        return c.json({ detail: error.message, code: "busy" }, 503, { "Retry-After": "1" });
+      }
+      return c.json({ detail: "Internal server error" }, 500);
+    }),
+  );
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  // Authentication first: a request without a valid token is a 401 before its body is read.
   app.use("/api/*", requireUser(verifier));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ detail: TOO_LARGE_DETAIL, code: "payload_too_large" }, 413, { Connection: "close" }),
+    }),
+  );
   app.get("/api/me", (c) => {
     const { id, email, name } = c.var.user;
     return c.json({ id, email, name });

@@ -3,7 +3,7 @@ import { verifierFromEnv } from "@authbridge/verifier";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { loadConfig } from "./config.js";
-import { TaskStore } from "./db.js";
+import { openStore } from "./store/index.js";
 
 let config: ReturnType<typeof loadConfig>;
 let verifier: ReturnType<typeof verifierFromEnv>;
@@ -14,12 +14,20 @@ try {
   process.stderr.write(`hono-task-api: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(78);
 }
-const store = new TaskStore(config.sqlitePath);
+const store = openStore(config.databaseUrl, {
+  maxConnections: config.maxConnections,
+  busyTimeoutMs: config.busyTimeoutMs,
+});
 // A JWKS that is down at start-up is not fatal: requests get the contract's 503 until it answers.
-await verifier.warm();
+// A wrong URL must not go unnoticed until the first request, though.
+if (!(await verifier.warm()) && verifier.options.jwksUrl) {
+  process.stdout.write(
+    `${JSON.stringify({ level: "warn", msg: "the first JWKS fetch failed", reason: verifier.jwks.lastError })}\n`,
+  );
+}
 const server = serve(
   {
-    fetch: createApp({ verifier, store, corsOrigins: config.corsOrigins }).fetch,
+    fetch: createApp({ verifier, store, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes }).fetch,
     hostname: config.host,
     port: config.port,
   },
@@ -32,8 +40,7 @@ const server = serve(
 
 const stop = () => {
   server.close(() => {
-    store.close();
-    process.exit(0);
+    store.close().finally(() => process.exit(0));
   });
   (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
   setTimeout(() => process.exit(1), 10_000).unref();

@@ -6,15 +6,20 @@
 import { z } from "zod";
 
 const chars = (value: string) => [...value].length;
+// A NUL truncates strings in C libraries and is refused by PostgreSQL text columns.
+const noNul = (value: string) => !value.includes("\u0000");
+const NUL_MESSAGE = "Value error, must not contain NUL characters";
 
 const title = z
   .string()
   .transform((value) => value.trim())
   .refine((value) => chars(value) >= 1, { message: "String should have at least 1 character" })
-  .refine((value) => chars(value) <= 200, { message: "String should have at most 200 characters" });
+  .refine((value) => chars(value) <= 200, { message: "String should have at most 200 characters" })
+  .refine(noNul, { message: NUL_MESSAGE });
 const description = z
   .string()
-  .refine((value) => chars(value) <= 2000, { message: "String should have at most 2000 characters" });
+  .refine((value) => chars(value) <= 2000, { message: "String should have at most 2000 characters" })
+  .refine(noNul, { message: NUL_MESSAGE });
 
 export const TaskCreateSchema = z.strictObject({
   title,
@@ -35,7 +40,10 @@ export type TaskUpdate = z.infer<typeof TaskUpdateSchema>;
 /** Pydantic's lax boolean words, so `?completed=` parses the same in both APIs. */
 const TRUE = new Set(["1", "on", "t", "true", "y", "yes"]);
 const FALSE = new Set(["0", "off", "f", "false", "n", "no"]);
-const integer = /^[+-]?\d+$/;
+/** What pydantic accepts as an integer in a query string: `7`, ` +7 `, `1_000`, `7.0`. */
+const integer = /^[+-]?\d+(?:_\d+)*(?:\.0+)?$/;
+/** Largest offset (CONTRACT §4): no offset can overflow a 64-bit database integer. */
+export const MAX_OFFSET = 1_000_000_000;
 
 export interface ValidationIssue {
   type: string;
@@ -43,11 +51,16 @@ export interface ValidationIssue {
   msg: string;
 }
 
+/**
+ * `?completed=&limit=&offset=`; a repeated parameter takes its last value, as FastAPI does.
+ */
 export function parseListQuery(
-  query: Record<string, string | undefined>,
+  queries: Record<string, string[] | undefined>,
 ):
   | { ok: true; value: { completed: boolean | undefined; limit: number; offset: number } }
   | { ok: false; detail: ValidationIssue[] } {
+  const query: Record<string, string | undefined> = {};
+  for (const [name, values] of Object.entries(queries)) query[name] = values?.at(-1);
   const detail: ValidationIssue[] = [];
   let completed: boolean | undefined;
   if (query.completed !== undefined) {
@@ -59,11 +72,16 @@ export function parseListQuery(
   const int = (name: "limit" | "offset", fallback: number, min: number, max: number): number => {
     const raw = query[name];
     if (raw === undefined) return fallback;
-    if (!integer.test(raw.trim())) {
-      detail.push({ type: "int_parsing", loc: ["query", name], msg: "Input should be a valid integer" });
+    const text = raw.trim();
+    if (!integer.test(text)) {
+      detail.push({
+        type: "int_parsing",
+        loc: ["query", name],
+        msg: "Input should be a valid integer, unable to parse string as an integer",
+      });
       return fallback;
     }
-    const value = Number(raw);
+    const value = Number(text.replaceAll("_", ""));
     if (value < min)
       detail.push({
         type: "greater_than_equal",
@@ -79,7 +97,7 @@ export function parseListQuery(
     return value;
   };
   const limit = int("limit", 50, 1, 100);
-  const offset = int("offset", 0, 0, Number.MAX_SAFE_INTEGER);
+  const offset = int("offset", 0, 0, MAX_OFFSET);
   return detail.length > 0 ? { ok: false, detail } : { ok: true, value: { completed, limit, offset } };
 }
 

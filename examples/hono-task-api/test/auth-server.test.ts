@@ -2,28 +2,22 @@
  * Against the real auth server: Better Auth signs a user up and issues a JWT; the SDK verifies
  * it through the server's JWKS over HTTP, and the twin serves that user alone.
  */
+
+import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "@authbridge/auth-server/testing";
 import { createVerifier } from "@authbridge/verifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rotateSigningKey } from "../../../src/auth-server/src/keys.js";
-import {
-  fetchJwt,
-  newUser,
-  type RunningAuthServer,
-  signUp,
-  startAuthServer,
-} from "../../../src/auth-server/test/helpers.js";
 import { createApp } from "../src/app.js";
-import { TaskStore } from "../src/db.js";
+import { SqliteTaskStore, type TaskStore } from "../src/store/index.js";
 
 describe("the SDK and the twin against the real auth server", () => {
   let auth: RunningAuthServer;
   let store: TaskStore;
   beforeAll(async () => {
     auth = await startAuthServer({ JWT_AUDIENCE: "task-api" });
-    store = new TaskStore(":memory:");
+    store = new SqliteTaskStore(":memory:");
   });
   afterAll(async () => {
-    store.close();
+    await store.close();
     await auth.close();
   });
 
@@ -60,7 +54,7 @@ describe("the SDK and the twin against the real auth server", () => {
     const { sessionToken } = await signUp(auth.url, newUser("rot"));
     const before = await fetchJwt(auth.url, sessionToken);
     await v.verify(before);
-    await rotateSigningKey(auth.server.auth, auth.server.config);
+    await auth.rotate();
     const after = await fetchJwt(auth.url, sessionToken);
     expect((await v.verify(after)).claims.sub).toBeTruthy();
     expect((await v.verify(before)).id).toBe((await v.verify(after)).id);

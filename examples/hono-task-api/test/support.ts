@@ -1,41 +1,32 @@
-/** An in-process twin on a test JWKS server, and token headers by intent. */
+/**
+ * An in-process twin on a real JWKS endpoint (`@authbridge/verifier/testing`), and token
+ * headers by intent: `auth("alice", { exp: 1 })` is an expired token for alice.
+ */
 import { createVerifier } from "@authbridge/verifier";
+import { generateTestKey, makeToken, serveJwks, TEST_AUDIENCE, TEST_ISSUER } from "@authbridge/verifier/testing";
 import type { Hono } from "hono";
-import {
-  AUDIENCE,
-  claimsFor,
-  ISSUER,
-  JwksServer,
-  newKey,
-  signTestToken,
-  type TestKey,
-} from "../../../src/verifier-sdk/test/support.js";
 import { createApp } from "../src/app.js";
-import { TaskStore } from "../src/db.js";
+import { SqliteTaskStore } from "../src/store/index.js";
 
 export interface Twin {
   app: Hono;
-  key: TestKey;
-  jwks: JwksServer;
   auth(sub: string, overrides?: Record<string, unknown>): Record<string, string>;
   close(): Promise<void>;
 }
 
 export async function startTwin(): Promise<Twin> {
-  const key = newKey("twin-key");
-  const jwks = await new JwksServer([key]).start();
-  const store = new TaskStore(":memory:");
-  const verifier = createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+  const key = generateTestKey("twin-key");
+  const jwks = await serveJwks(key);
+  const store = new SqliteTaskStore(":memory:");
+  const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
   const app = createApp({ verifier, store, corsOrigins: ["http://app.test"] });
   return {
     app,
-    key,
-    jwks,
     auth: (sub, overrides = {}) => ({
-      authorization: `Bearer ${signTestToken(key, { claims: claimsFor(sub, Date.now() / 1000, overrides) })}`,
+      authorization: `Bearer ${makeToken(sub, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,
     }),
     close: async () => {
-      store.close();
+      await store.close();
       await jwks.close();
     },
   };

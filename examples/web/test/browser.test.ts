@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { freePort, type RunningAuthServer, startAuthServer } from "@authbridge/auth-server/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RunningAuthServer, startAuthServer } from "../../../src/auth-server/test/helpers.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -64,7 +64,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
         AUTH_ISSUER: auth.url,
         AUTH_AUDIENCE: auth.url,
         CORS_ORIGINS: webUrl,
-        DATABASE_URL: `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
+        TASKS_DATABASE_URL: `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
       },
     );
     const web = launch(

@@ -109,7 +109,10 @@ function buildApp(config: AuthServerConfig, auth: Auth, database: AuthDatabase, 
     "/api/auth/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }, 413),
+      // Connection: close, so a keep-alive client does not send its next request on a socket
+      // whose unread body the server is about to drop.
+      onError: (c) =>
+        c.json({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }, 413, { Connection: "close" }),
     }),
   );
   app.on(["GET", "POST"], "/api/auth/*", async (c) => {

@@ -47,6 +47,8 @@ const envSchema = z.object({
   BETTER_AUTH_URL: z.string().default("http://127.0.0.1:3000"),
   BETTER_AUTH_SECRET: z.string().optional(),
   BETTER_AUTH_SECRETS: z.string().optional(),
+  AUTH_DATABASE_URL: z.string().optional(),
+  /** Fallback for AUTH_DATABASE_URL (the name many hosts set). */
   DATABASE_URL: z.string().optional(),
   TRUSTED_ORIGINS: z.string().optional(),
   TRUST_PROXY_HEADER: z.string().optional(),
@@ -125,8 +127,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     secrets: e.BETTER_AUTH_SECRETS,
     dataDir,
   });
-  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
-    throw new ConfigError("invalid configuration: DATABASE_URL must be a postgres:// URL (unset means SQLite)");
+  const databaseUrl = e.AUTH_DATABASE_URL || e.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const name = e.AUTH_DATABASE_URL ? "AUTH_DATABASE_URL" : "DATABASE_URL";
+    throw new ConfigError(`invalid configuration: ${name} must be a postgres:// URL (unset means SQLite)`);
   }
   const trusted = e.TRUSTED_ORIGINS
     ? csv(e.TRUSTED_ORIGINS).map((o) => parseOrigin("TRUSTED_ORIGINS", o))
@@ -141,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     baseURL,
     secret,
     secrets,
-    databaseUrl: e.DATABASE_URL || undefined,
+    databaseUrl,
     sqlitePath: path.join(dataDir, "auth.sqlite"),
     dataDir,
     trustedOrigins: [...new Set([baseURL, ...trusted])],

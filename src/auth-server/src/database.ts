@@ -1,6 +1,6 @@
 /**
  * Opens the auth database: an embedded SQLite file by default, PostgreSQL when
- * `DATABASE_URL` is a postgres:// URL. Better Auth takes either handle as it is.
+ * `AUTH_DATABASE_URL` (or `DATABASE_URL`) is a postgres:// URL. Better Auth takes either handle as it is.
  */
 import fs from "node:fs";
 import path from "node:path";

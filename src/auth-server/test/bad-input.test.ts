@@ -1,7 +1,7 @@
 /** Bad input to the auth endpoints is a 4xx with a reason, never a 5xx. */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type RunningAuthServer, startAuthServer } from "./helpers.js";
+import { newUser, type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 describe("bad input", () => {
   let running: RunningAuthServer;
@@ -47,11 +47,21 @@ describe("bad input", () => {
   });
 
   it("refuses a 1 MB body with 413 without reading it", async () => {
-    const status = await postRaw(
+    const { status } = await postRaw(
       `${running.url}/api/auth/sign-up/email`,
       JSON.stringify({ ...newUser("big"), name: "n".repeat(1024 * 1024) }),
     );
     expect(status).toBe(413);
+  });
+
+  it("closes the connection after a 413, so a keep-alive client's next request succeeds", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const url = `${running.url}/api/auth/sign-up/email`;
+    const big = await postRaw(url, JSON.stringify({ ...newUser("keepalive"), name: "n".repeat(200_000) }), agent);
+    expect(big).toEqual({ status: 413, connection: "close" });
+    const next = await postRaw(url, JSON.stringify(newUser("after-413")), agent);
+    expect(next.status).toBe(200);
+    agent.destroy();
   });
 
   it("keeps a registered user usable after bad requests", async () => {
@@ -68,27 +78,22 @@ describe("bad input", () => {
   });
 });
 
-/** The server answers before the upload ends; `fetch` reports that as a socket error, node:http does not. */
-function postRaw(url: string, body: string): Promise<number> {
+/**
+ * A JSON POST over node:http (optionally through a keep-alive `agent`): the server may answer
+ * before the upload ends, which `fetch` reports as a socket error and node:http does not.
+ */
+function postRaw(url: string, body: string, agent?: http.Agent): Promise<{ status: number; connection?: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-          origin: target.origin,
-        },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
+    const headers = {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      origin: target.origin,
+    };
+    const req = http.request(target, { method: "POST", agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+    });
     req.on("error", (error) => reject(error));
     req.end(body);
   });

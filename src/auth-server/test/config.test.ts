@@ -43,6 +43,7 @@ describe("loadConfig", () => {
     [{ PORT: "seventy" }, /PORT/],
     [{ JWT_TTL_SECONDS: "-5" }, /JWT_TTL_SECONDS/],
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL/],
+    [{ AUTH_DATABASE_URL: "mysql://x" }, /AUTH_DATABASE_URL/],
     [{ BETTER_AUTH_URL: "not a url" }, /BETTER_AUTH_URL/],
     [{ NODE_ENV: "production", BETTER_AUTH_SECRET: "short" }, /at least 32/],
     [{ BETTER_AUTH_SECRETS: "nonsense" }, /BETTER_AUTH_SECRETS/],

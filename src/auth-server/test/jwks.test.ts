@@ -1,6 +1,6 @@
 /** The JWKS endpoints: public keys only, cache headers, ETag revalidation. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAuthServer, startAuthServer } from "./helpers.js";
+import { type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 describe("GET /api/auth/jwks and /.well-known/jwks.json", () => {
   let running: RunningAuthServer;

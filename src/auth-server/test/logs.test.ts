@@ -1,6 +1,6 @@
 /** What the server logs during sign-up, sign-in and token fetches holds no secret. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchJwt, newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "./helpers.js";
+import { fetchJwt, newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "../src/testing.js";
 
 describe("logs", () => {
   let running: RunningAuthServer;

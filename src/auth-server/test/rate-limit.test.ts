@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAuthServer, startAuthServer } from "./helpers.js";
+import { type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 interface Reply {
   status: number;

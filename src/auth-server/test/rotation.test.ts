@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rotateSigningKey } from "../src/keys.js";
-import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "./helpers.js";
+import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../../..");

@@ -1,6 +1,6 @@
 /** Origin check, CORS and security headers against the real server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type RunningAuthServer, signUp, startAuthServer } from "./helpers.js";
+import { newUser, type RunningAuthServer, signUp, startAuthServer } from "../src/testing.js";
 
 const TRUSTED = "http://app.authbridge.test:5173";
 

@@ -13,7 +13,7 @@ import {
   signIn,
   signUp,
   startAuthServer,
-} from "./helpers.js";
+} from "../src/testing.js";
 
 const CONTRACT_CLAIMS = ["aud", "email", "email_verified", "exp", "iat", "iss", "name", "sub"];
 
@@ -37,7 +37,7 @@ describe.each([
     if (database === "postgres") {
       const pgdb = await createPostgresDatabase();
       if (!pgdb) throw new Error("TEST_DATABASE_URL disappeared");
-      env.DATABASE_URL = pgdb.url;
+      env.AUTH_DATABASE_URL = pgdb.url;
       dropDatabase = pgdb.drop;
     }
     running = await startAuthServer(env);

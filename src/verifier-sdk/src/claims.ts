@@ -41,7 +41,7 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   for (const name of ["email", "name"]) {
     if (name in claims && typeof claims[name] !== "string") throw new AuthError("invalid_claims");
   }
-  if ("email_verified" in claims && typeof claims.email_verified !== "boolean") {
-    throw new AuthError("invalid_claims");
+  for (const name of ["email_verified", "emailVerified"]) {
+    if (name in claims && typeof claims[name] !== "boolean") throw new AuthError("invalid_claims");
   }
 }

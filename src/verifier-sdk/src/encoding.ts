@@ -5,12 +5,11 @@
  */
 import { base64url } from "jose";
 import { AuthError } from "./errors.js";
+import { nodeBuffer } from "./runtime.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
-const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-const isUtf8 = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => { isUtf8?: (b: Uint8Array) => boolean } | undefined } }
-).process?.getBuiltinModule?.("node:buffer")?.isUtf8;
+const NodeBuffer = nodeBuffer?.Buffer;
+const isUtf8 = nodeBuffer?.isUtf8;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 

@@ -55,9 +55,17 @@ export function optionalUser(verifier: Verifier): MiddlewareHandler {
   };
 }
 
-/** Throws the contract's 403 unless the caller is `ownerId` (answered by {@link authErrorHandler}). */
-export function requireOwner(c: Context, ownerId: string): void {
-  if (c.var.user?.id !== ownerId) throw new AuthError("forbidden");
+/**
+ * Throws the contract's 403 unless the caller is `ownerId` (answered by {@link authErrorHandler}).
+ * The caller is a principal or the context that holds it, so the argument order is Python's
+ * `require_owner(user, owner_id)`.
+ *
+ * @example
+ * requireOwner(c.var.user, task.user_id);   // or requireOwner(c, task.user_id)
+ */
+export function requireOwner(user: Principal | Context, ownerId: string): void {
+  const principal = "id" in user ? user : (user as Context).var.user;
+  if (principal?.id !== ownerId) throw new AuthError("forbidden");
 }
 
 /**

@@ -1,7 +1,7 @@
 /** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
 export { type ClaimRules, validateClaims } from "./claims.js";
 export { AuthError, type AuthErrorCode, MESSAGES, REALM } from "./errors.js";
-export { JwksCache, type JwksCacheOptions, maxAgeOf, parseJwks } from "./jwks.js";
+export { JwksCache, type JwksCacheOptions, MAX_JWKS_BYTES, MAX_JWKS_KEYS, maxAgeOf, parseJwks } from "./jwks.js";
 export {
   DEFAULTS,
   optionsFromEnv,
@@ -20,15 +20,20 @@ export {
   Verifier,
 } from "./verify.js";
 
-import { optionsFromEnv } from "./options.js";
+import { envError, optionsFromEnv } from "./options.js";
 import { createVerifier, type Verifier } from "./verify.js";
 
 /**
- * A verifier configured from the contract's `AUTH_*` variables.
+ * A verifier configured from the contract's `AUTH_*` variables (`AUTH_SERVER_URL` alone is
+ * enough); a wrong one throws a `TypeError` naming the variable.
  *
  * @example
  * const verifier = verifierFromEnv(process.env);
  */
 export function verifierFromEnv(env: Record<string, string | undefined>): Verifier {
-  return createVerifier(optionsFromEnv(env));
+  try {
+    return createVerifier(optionsFromEnv(env));
+  } catch (error) {
+    throw envError(error);
+  }
 }

@@ -19,8 +19,10 @@ import { importEd25519, type VerifyKey } from "./keys.js";
 export const MIN_MAX_AGE = 60;
 export const MAX_MAX_AGE = 24 * 3600;
 /** A JWKS larger than this is not a key set anyone publishes. */
-const MAX_JWKS_BYTES = 256 * 1024;
-const MAX_KEYS = 100;
+/** A JWKS larger than this is not a key set anyone publishes (CONTRACT, limits). */
+export const MAX_JWKS_BYTES = 256 * 1024;
+/** Keys read from one JWKS at most. */
+export const MAX_JWKS_KEYS = 100;
 const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/i;
 
 /** Keys by kid, and every key (a key without a kid is only reachable when it is alone). */
@@ -44,7 +46,7 @@ export async function parseJwks(document: unknown, previous?: ParsedKeys): Promi
   let unnamed = false;
   const list = (document as { keys?: unknown } | null)?.keys;
   if (!document || typeof document !== "object" || !Array.isArray(list)) throw new Error("not a JWKS document");
-  for (const entry of list.slice(0, MAX_KEYS)) {
+  for (const entry of list.slice(0, MAX_JWKS_KEYS)) {
     if (!entry || typeof entry !== "object" || Array.isArray(entry)) continue;
     const { kty, crv, x, alg, use, kid } = entry as Record<string, unknown>;
     if (kty !== "OKP" || crv !== "Ed25519" || typeof x !== "string") continue;
@@ -55,7 +57,7 @@ export async function parseJwks(document: unknown, previous?: ParsedKeys): Promi
     try {
       // Only the public member: a stray private `d` in a published set is never used.
       const known = kid === undefined ? undefined : previous?.byKid.get(kid);
-      const key = known && known.x === x ? known : await importEd25519(x, kid);
+      const key = known && known.x === x ? known : await importEd25519(x);
       if (kid === undefined) unnamed = true;
       else byKid.set(kid, key);
       all.push(key);
@@ -82,13 +84,15 @@ export interface JwksCacheOptions {
   maxStaleSeconds: number;
   timeoutSeconds: number;
   fetch: typeof fetch;
-  /** Milliseconds. */
+  /** A monotonic clock, milliseconds (the verifier passes `monotonicNow`). */
   now: () => number;
 }
 
 export class JwksCache {
-  /** HTTP fetches made; for tests and metrics. */
+  /** HTTP fetches made (a metric). */
   fetchCount = 0;
+  /** Why the last fetch failed (URL and status or error), or undefined after a success. */
+  lastError: string | undefined;
   private keyset: KeySet | undefined;
   private inflight: Promise<void> | undefined;
   private lastAttempt = Number.NEGATIVE_INFINITY;
@@ -216,8 +220,7 @@ export class JwksCache {
       if (response.status === 304 && previous) {
         this.keyset = { keys: previous.keys, fetchedAt: now, freshUntil: now + ttl, etag: previous.etag };
       } else if (response.status === 200) {
-        const body = await response.arrayBuffer();
-        if (body.byteLength > MAX_JWKS_BYTES) throw new Error("JWKS too large");
+        const body = await readCapped(response, MAX_JWKS_BYTES);
         const keys = await parseJwks(JSON.parse(new TextDecoder().decode(body)), previous?.keys);
         this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl, etag: response.headers.get("etag") ?? undefined };
       } else {
@@ -225,10 +228,42 @@ export class JwksCache {
         throw new Error(`JWKS endpoint answered ${response.status}`);
       }
       this.lastFailed = false;
-    } catch {
+      this.lastError = undefined;
+    } catch (error) {
       this.lastFailed = true;
+      this.lastError = `GET ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
+}
+
+/** The body, read only up to `cap` bytes: a huge or endless JWKS costs nothing. */
+async function readCapped(response: Response, cap: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > cap) {
+    await response.body?.cancel();
+    throw new Error(`JWKS larger than ${cap} bytes`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw new Error(`JWKS larger than ${cap} bytes`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 function lookup(keyset: KeySet, kid: string | undefined): VerifyKey | undefined {

@@ -3,28 +3,21 @@
  * (synchronous, about twice as fast as WebCrypto through jose); elsewhere a WebCrypto key.
  */
 import { importJWK } from "jose";
+import { nodeCrypto } from "./runtime.js";
 
 export interface VerifyKey {
-  readonly kid: string | undefined;
   /** The public key, base64url: lets a refreshed set reuse an already imported key. */
   readonly x: string;
   verify(data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
 }
 
-type NodeCrypto = typeof import("node:crypto");
-
-const nodeCrypto: NodeCrypto | undefined = (
-  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
-).process?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
-
 /** Imports the public half of an OKP/Ed25519 JWK; throws if `x` is not a valid key. */
-export async function importEd25519(x: string, kid: string | undefined): Promise<VerifyKey> {
+export async function importEd25519(x: string): Promise<VerifyKey> {
   const jwk = { kty: "OKP", crv: "Ed25519", x };
   if (nodeCrypto) {
     const key = nodeCrypto.createPublicKey({ key: jwk, format: "jwk" });
     const { verify } = nodeCrypto;
     return {
-      kid,
       x,
       verify: (data, signature) => {
         try {
@@ -37,7 +30,6 @@ export async function importEd25519(x: string, kid: string | undefined): Promise
   }
   const key = (await importJWK(jwk, "EdDSA")) as CryptoKey;
   return {
-    kid,
     x,
     verify: (data, signature) =>
       crypto.subtle

@@ -35,8 +35,14 @@ export interface VerifierOptions {
   tokenCacheSize?: number;
   /** The fetch used for the JWKS. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Wall clock in milliseconds, for claim checks and cache timing. @default Date.now */
+  /** Wall clock in milliseconds, for `exp` / `nbf` / `iat`. @default Date.now */
   now?: () => number;
+  /**
+   * Monotonic clock in milliseconds, for the JWKS cache's freshness, cooldown and staleness (a
+   * wall clock that jumps must not expire or revive keys). @default performance.now, or `now`
+   * when only that is given, so one fake clock drives a test.
+   */
+  monotonicNow?: () => number;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -63,6 +69,7 @@ export interface ResolvedOptions {
   readonly tokenCacheSize: number;
   readonly fetch: typeof fetch;
   readonly now: () => number;
+  readonly monotonicNow: () => number;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number, min: number, max = Infinity): number {
@@ -90,7 +97,9 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
       throw new TypeError("authbridge: jwksUrl must be http(s)");
     }
   }
-  if (!jwksUrl && !options.jwks) throw new TypeError("authbridge: jwksUrl is required (or a static jwks)");
+  if (!jwksUrl && !options.jwks) {
+    throw new TypeError("authbridge: jwksUrl is required (or a static jwks; from the environment: AUTH_SERVER_URL)");
+  }
   if (options.jwks && !Array.isArray(options.jwks.keys)) throw new TypeError("authbridge: jwks must be {keys: [...]}");
   if (typeof options.issuer !== "string" || options.issuer === "") {
     throw new TypeError("authbridge: issuer is required");
@@ -128,6 +137,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     tokenCacheSize,
     fetch: fetchImpl,
     now: options.now ?? Date.now,
+    monotonicNow: options.monotonicNow ?? options.now ?? (() => performance.now()),
   });
 }
 
@@ -139,18 +149,67 @@ const number = (env: Record<string, string | undefined>, name: string): number |
   return value;
 };
 
+/** Which environment variable each option comes from, to name it in an error. */
+const ENV_NAMES: Record<string, string> = {
+  jwksUrl: "AUTH_JWKS_URL",
+  jwks: "AUTH_JWKS",
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+  algorithms: "AUTH_ALGORITHMS",
+  leewaySeconds: "AUTH_LEEWAY_SECONDS",
+  jwksCacheSeconds: "AUTH_JWKS_CACHE_SECONDS",
+  jwksCooldownSeconds: "AUTH_JWKS_COOLDOWN_SECONDS",
+  jwksMaxStaleSeconds: "AUTH_JWKS_MAX_STALE_SECONDS",
+  jwksTimeoutSeconds: "AUTH_JWKS_TIMEOUT_SECONDS",
+  tokenCacheSize: "AUTH_TOKEN_CACHE_SIZE",
+};
+
+/** Rewrites `authbridge: issuer …` as `authbridge: AUTH_ISSUER …` for options read from the environment. */
+export function envError(error: unknown): unknown {
+  if (!(error instanceof TypeError)) return error;
+  const message = error.message.replace(/^authbridge: (\w+)/, (whole, option: string) =>
+    ENV_NAMES[option] ? `authbridge: ${ENV_NAMES[option]}` : whole,
+  );
+  return new TypeError(message);
+}
+
 /**
- * Options from the contract's `AUTH_*` variables.
+ * Options from the contract's `AUTH_*` variables. `AUTH_SERVER_URL` alone is enough for a stock
+ * Better Auth server: the JWKS is `<url>/api/auth/jwks`, issuer and audience its origin;
+ * `AUTH_JWKS_URL`, `AUTH_ISSUER`, `AUTH_AUDIENCE` override each. `AUTH_JWKS` is a static key set
+ * (JSON), for tests.
  *
  * @example
  * const verifier = createVerifier(optionsFromEnv(process.env));
  */
 export function optionsFromEnv(env: Record<string, string | undefined>): VerifierOptions {
+  const derived: { jwksUrl?: string; origin?: string } = {};
+  if (env.AUTH_SERVER_URL) {
+    let url: URL;
+    try {
+      url = new URL(env.AUTH_SERVER_URL);
+    } catch {
+      throw new TypeError(`authbridge: AUTH_SERVER_URL must be an http(s) URL, got ${env.AUTH_SERVER_URL}`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new TypeError(`authbridge: AUTH_SERVER_URL must be an http(s) URL, got ${env.AUTH_SERVER_URL}`);
+    }
+    derived.jwksUrl = `${env.AUTH_SERVER_URL.replace(/\/+$/, "")}/api/auth/jwks`;
+    derived.origin = url.origin;
+  }
   const options: VerifierOptions = {
-    issuer: env.AUTH_ISSUER ?? "",
-    audience: env.AUTH_AUDIENCE ?? "",
+    issuer: env.AUTH_ISSUER || derived.origin || "",
+    audience: env.AUTH_AUDIENCE || derived.origin || "",
   };
-  if (env.AUTH_JWKS_URL) options.jwksUrl = env.AUTH_JWKS_URL;
+  const jwksUrl = env.AUTH_JWKS_URL || derived.jwksUrl;
+  if (jwksUrl) options.jwksUrl = jwksUrl;
+  if (env.AUTH_JWKS) {
+    try {
+      options.jwks = JSON.parse(env.AUTH_JWKS);
+    } catch {
+      throw new TypeError("authbridge: AUTH_JWKS must be a JSON key set");
+    }
+  }
   if (env.AUTH_ALGORITHMS) options.algorithms = csv(env.AUTH_ALGORITHMS) as SupportedAlgorithm[];
   const map: [keyof VerifierOptions, string][] = [
     ["leewaySeconds", "AUTH_LEEWAY_SECONDS"],

@@ -1,4 +1,8 @@
-/** The verified caller: what `verify` returns and what the Hono middleware puts in `c.var.user`. */
+/**
+ * The verified caller: what `verify` returns and what the Hono middleware puts in `c.var.user`.
+ * Deep-frozen: the verified-token cache hands the same principal to every request that carries
+ * the same token, so a handler must not be able to change what the next one sees.
+ */
 import type { JWTPayload } from "jose";
 
 export interface Principal {
@@ -6,6 +10,28 @@ export interface Principal {
   readonly id: string;
   readonly email: string | null;
   readonly name: string | null;
-  /** Every verified claim. */
+  /** `email_verified`, or `emailVerified` as stock Better Auth writes it; null when absent. */
+  readonly emailVerified: boolean | null;
+  /** Every verified claim, read-only all the way down. */
   readonly claims: Readonly<JWTPayload & Record<string, unknown>>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Builds the principal of a verified payload (which it freezes in place). */
+export function principalFromClaims(payload: JWTPayload & Record<string, unknown>): Principal {
+  const verified = payload.email_verified ?? payload.emailVerified;
+  return Object.freeze({
+    id: payload.sub as string,
+    email: typeof payload.email === "string" ? payload.email : null,
+    name: typeof payload.name === "string" ? payload.name : null,
+    emailVerified: typeof verified === "boolean" ? verified : null,
+    claims: deepFreeze(payload),
+  });
 }

@@ -9,7 +9,8 @@ import { asciiBytes, decodeJsonObject, decodeSegment } from "./encoding.js";
 import { AuthError } from "./errors.js";
 import { JwksCache } from "./jwks.js";
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from "./options.js";
-import type { Principal } from "./principal.js";
+import { type Principal, principalFromClaims } from "./principal.js";
+import { nodeBuffer } from "./runtime.js";
 import { TokenCache } from "./token-cache.js";
 
 /** A longer token is refused before any parsing (CONTRACT §2.1). */
@@ -18,7 +19,7 @@ const ACCEPTED_TYP = new Set(["jwt", "at+jwt"]);
 const ED25519_SIGNATURE_BYTES = 64;
 const encoder = new TextEncoder();
 const byteLength = (value: string): number =>
-  (globalThis as { Buffer?: typeof Buffer }).Buffer?.byteLength(value, "utf8") ?? encoder.encode(value).length;
+  nodeBuffer?.Buffer.byteLength(value, "utf8") ?? encoder.encode(value).length;
 
 /** Anything `authenticate` can read the Authorization header from. */
 export type AuthorizationSource = Request | Headers | string | null | undefined;
@@ -56,7 +57,7 @@ export class Verifier {
       maxStaleSeconds: this.options.jwksMaxStaleSeconds,
       timeoutSeconds: this.options.jwksTimeoutSeconds,
       fetch: this.options.fetch,
-      now: this.options.now,
+      now: this.options.monotonicNow,
     });
     this.tokens = new TokenCache(this.options.tokenCacheSize);
   }
@@ -122,12 +123,7 @@ export class Verifier {
       leewaySeconds: this.options.leewaySeconds,
       now: checkedAt,
     });
-    const principal: Principal = Object.freeze({
-      id: payload.sub as string,
-      email: typeof payload.email === "string" ? payload.email : null,
-      name: typeof payload.name === "string" ? payload.name : null,
-      claims: Object.freeze(payload),
-    });
+    const principal = principalFromClaims(payload);
     this.tokens.set(token, { principal, kid, key, expiresAt: (payload.exp as number) + this.options.leewaySeconds });
     return principal;
   }

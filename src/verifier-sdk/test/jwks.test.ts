@@ -1,5 +1,7 @@
 /** The JWKS cache against a real HTTP endpoint: single flight, cooldown, max-age, outages. */
-import { AuthError, maxAgeOf } from "@authbridge/verifier";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { AuthError, MAX_JWKS_BYTES, maxAgeOf } from "@authbridge/verifier";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { claimsFor, FakeClock, JwksServer, makeVerifier, newKey, signTestToken, type TestKey } from "./support.js";
 
@@ -185,5 +187,47 @@ describe("outage", () => {
     await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
       code: "unknown_key",
     });
+  });
+});
+
+describe("a huge JWKS", () => {
+  /** Streams a body forever (chunked, or with a declared 400 MB) and counts what it sent. */
+  async function endless(declareLength: boolean) {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(declareLength ? { "content-length": String(400 * 1024 * 1024) } : {}),
+      });
+      const chunk = Buffer.alloc(65_536, 0x78);
+      const pump = () => {
+        while (state.sent < 400 * 1024 * 1024 && !res.destroyed) {
+          state.sent += chunk.length;
+          if (!res.write(chunk)) return res.once("drain", pump);
+        }
+      };
+      res.on("error", () => {});
+      pump();
+    });
+    const state = { sent: 0, url: "" };
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    return { state, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it.each([
+    ["declared 400 MB", true],
+    ["chunked, endless", false],
+  ])("%s: refused after reading at most the cap", async (_name, declareLength) => {
+    const { state, close } = await endless(declareLength);
+    try {
+      const verifier = makeVerifier(jwks, clock, { jwksUrl: state.url });
+      expect(await verifier.warm()).toBe(false);
+      expect(verifier.jwks.lastError).toMatch(/larger than/);
+      expect(state.sent).toBeLessThan(MAX_JWKS_BYTES + 16 * 1024 * 1024);
+      const token = signTestToken(key, { claims: longLived() });
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
+    } finally {
+      await close();
+    }
   });
 });

@@ -63,9 +63,33 @@ describe("optionsFromEnv", () => {
     });
   });
 
-  it("fails at build time without the required variables", () => {
-    expect(() => verifierFromEnv({})).toThrow(/jwksUrl|issuer/);
+  it("fails at build time naming the environment variable", () => {
+    expect(() => verifierFromEnv({})).toThrow("authbridge: AUTH_JWKS_URL is required");
+    expect(() => verifierFromEnv({ AUTH_JWKS_URL: base.jwksUrl, AUTH_AUDIENCE: "a" })).toThrow(
+      "authbridge: AUTH_ISSUER is required",
+    );
     expect(() => verifierFromEnv({ ...env(), AUTH_LEEWAY_SECONDS: "soon" })).toThrow(/AUTH_LEEWAY_SECONDS/);
+    expect(() => verifierFromEnv({ ...env(), AUTH_LEEWAY_SECONDS: "900" })).toThrow(/^authbridge: AUTH_LEEWAY_SECONDS/);
+    expect(() => verifierFromEnv({ AUTH_SERVER_URL: "ftp://auth" })).toThrow(/AUTH_SERVER_URL/);
+  });
+
+  it("derives the JWKS URL, issuer and audience from AUTH_SERVER_URL alone", () => {
+    const options = optionsFromEnv({ AUTH_SERVER_URL: "https://auth.example.com/" });
+    expect(options).toMatchObject({
+      jwksUrl: "https://auth.example.com/api/auth/jwks",
+      issuer: "https://auth.example.com",
+      audience: "https://auth.example.com",
+    });
+    const overridden = optionsFromEnv({ AUTH_SERVER_URL: "https://auth.example.com", AUTH_AUDIENCE: "task-api" });
+    expect(overridden.audience).toBe("task-api");
+  });
+
+  it("reads a static key set from AUTH_JWKS", () => {
+    const jwks = { keys: [{ kty: "OKP", crv: "Ed25519", x: "x", kid: "k" }] };
+    expect(optionsFromEnv({ AUTH_JWKS: JSON.stringify(jwks), AUTH_ISSUER: "i", AUTH_AUDIENCE: "a" }).jwks).toEqual(
+      jwks,
+    );
+    expect(() => optionsFromEnv({ AUTH_JWKS: "{not json" })).toThrow(/AUTH_JWKS/);
   });
 });
 

@@ -1,36 +1,54 @@
-/** The built package works from ESM `import` and CommonJS `require` (Node ≥ 20.19). */
+/**
+ * @authbridge/verifier as users get it: `npm pack` (which builds dist through `prepack`), the
+ * tarball installed into an empty project with no workspace around it, then imported from ESM
+ * and CommonJS, with its testing helpers and the Hono middleware.
+ */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const pkg = path.resolve(import.meta.dirname, "..");
-const root = path.resolve(pkg, "../..");
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-describe("@authbridge/verifier as published", () => {
+describe("@authbridge/verifier packed and installed in an empty project", () => {
   let dir: string;
+  let tarball: string;
   beforeAll(async () => {
-    await run(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: pkg,
-    });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-pkg-"));
-    fs.mkdirSync(path.join(dir, "node_modules", "@authbridge"), { recursive: true });
-    fs.symlinkSync(pkg, path.join(dir, "node_modules", "@authbridge", "verifier"));
-    fs.symlinkSync(path.join(root, "node_modules", "jose"), path.join(dir, "node_modules", "jose"));
-    fs.symlinkSync(path.join(root, "node_modules", "hono"), path.join(dir, "node_modules", "hono"));
-  }, 60_000);
+    const { stdout } = await run(npm, ["pack", "--json", "--pack-destination", dir], { cwd: pkg });
+    tarball = path.join(dir, (JSON.parse(stdout) as { filename: string }[])[0]?.filename as string);
+    const project = path.join(dir, "app");
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "app", private: true }));
+    await run(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, "hono@4"], { cwd: project });
+    dir = project;
+  }, 180_000);
+  afterAll(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
-  it("is importable from ESM", async () => {
-    const script = `import { createVerifier, AuthError } from "@authbridge/verifier";
+  it("ships dist (ESM, CJS, types) and no tests", () => {
+    const installed = path.join(dir, "node_modules", "@authbridge", "verifier");
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/cjs/index.js", "dist/testing.js", "dist/hono.d.ts"]) {
+      expect(fs.existsSync(path.join(installed, file)), file).toBe(true);
+    }
+    expect(fs.existsSync(path.join(installed, "test"))).toBe(false);
+  });
+
+  it("verifies a token from its testing helpers, imported from ESM", async () => {
+    const script = `import { verifierFromEnv, AuthError } from "@authbridge/verifier";
 import { requireUser } from "@authbridge/verifier/hono";
-const v = createVerifier({ jwks: { keys: [] }, issuer: "i", audience: "a" });
-console.log(typeof v.verify, typeof requireUser, new AuthError("token_expired").status);`;
+import { configureEnv, makeToken } from "@authbridge/verifier/testing";
+configureEnv();
+const verifier = verifierFromEnv(process.env);
+const user = await verifier.verify(makeToken("ada"));
+const expired = await verifier.verify(makeToken("ada", { exp: 1 })).catch((e) => e);
+console.log(user.id, typeof requireUser, expired instanceof AuthError && expired.code);`;
     fs.writeFileSync(path.join(dir, "esm.mjs"), script);
     const { stdout } = await run(process.execPath, ["esm.mjs"], { cwd: dir });
-    expect(stdout.trim()).toBe("function function 401");
+    expect(stdout.trim()).toBe("ada function token_expired");
   });
 
   it("is requirable from CommonJS", async () => {
@@ -43,8 +61,17 @@ v.verify("x.y.z").catch((e) => console.log(e instanceof AuthError, e.code));`;
     expect(stderr).not.toMatch(/Error/);
   });
 
-  it("ships type declarations", () => {
-    expect(fs.existsSync(path.join(pkg, "dist", "index.d.ts"))).toBe(true);
-    expect(fs.existsSync(path.join(pkg, "dist", "hono.d.ts"))).toBe(true);
+  it("names the environment variable in a configuration error", async () => {
+    const script = `import { verifierFromEnv } from "@authbridge/verifier";
+try { verifierFromEnv({ AUTH_JWKS_URL: "https://auth.example.com/api/auth/jwks", AUTH_AUDIENCE: "a" }); }
+catch (e) { console.log(e.message); }
+const v = verifierFromEnv({ AUTH_SERVER_URL: "https://auth.example.com" });
+console.log(v.options.jwksUrl.href, v.options.issuer, [...v.options.audiences].join());`;
+    fs.writeFileSync(path.join(dir, "env.mjs"), script);
+    const { stdout } = await run(process.execPath, ["env.mjs"], { cwd: dir });
+    expect(stdout.trim().split("\n")).toEqual([
+      "authbridge: AUTH_ISSUER is required",
+      "https://auth.example.com/api/auth/jwks https://auth.example.com https://auth.example.com",
+    ]);
   });
 });

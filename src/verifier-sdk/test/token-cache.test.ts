@@ -64,4 +64,44 @@ describe("token cache", () => {
     await verifier.verify(tokens[0] as string);
     expect(spy).toHaveBeenCalledTimes(1);
   });
+
+  it("gives a recently used token a second chance over an untouched one", async () => {
+    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 2 });
+    const [a, b, c] = ["a", "b", "c"].map((sub) => signTestToken(key, { claims: claimsFor(sub, clock.seconds) }));
+    await verifier.verify(a as string);
+    await verifier.verify(b as string);
+    await verifier.verify(a as string); // a hit: a is used, b is not
+    await verifier.verify(c as string); // full: b goes, a stays
+    const keyObject = verifier.jwks.peek("key-1") as NonNullable<ReturnType<typeof verifier.jwks.peek>>;
+    const spy = vi.spyOn(keyObject, "verify");
+    await verifier.verify(a as string);
+    expect(spy).not.toHaveBeenCalled();
+    await verifier.verify(b as string);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it("hands out a principal no handler can change, deep down", async () => {
+    const verifier = makeVerifier(jwks, clock);
+    const claims = claimsFor("alice", clock.seconds, { roles: ["user"], org: { id: "o1" } });
+    const token = signTestToken(key, { claims });
+    const first = await verifier.verify(token);
+    const c = first.claims as Record<string, unknown> & { roles: string[]; org: { id: string } };
+    expect(() => {
+      c.sub = "mallory";
+    }).toThrow(TypeError);
+    expect(() => c.roles.push("admin")).toThrow(TypeError);
+    expect(() => {
+      c.org.id = "o2";
+    }).toThrow(TypeError);
+    const second = await verifier.verify(token);
+    expect(second.claims).toMatchObject({ sub: "alice", roles: ["user"], org: { id: "o1" } });
+  });
+
+  it("reads emailVerified as stock Better Auth writes it", async () => {
+    const verifier = makeVerifier(jwks, clock);
+    const claims = claimsFor("alice", clock.seconds, { email_verified: undefined, emailVerified: false });
+    delete claims.email_verified;
+    const principal = await verifier.verify(signTestToken(key, { claims }));
+    expect(principal.emailVerified).toBe(false);
+  });
 });

@@ -1,0 +1,36 @@
+/** contract-tests/contract.json, typed: the expectations every suite here checks against. */
+import fs from "node:fs";
+import path from "node:path";
+
+export interface ErrorSpec {
+  status: number;
+  message: string;
+  challenge?: "bare" | "invalid_token" | "none";
+  retryAfter?: boolean;
+  connectionClose?: boolean;
+}
+
+export interface Contract {
+  realm: string;
+  checkOrder: string[];
+  claims: { required: string[]; optional: string[] };
+  limits: Record<string, number>;
+  authErrors: Record<string, ErrorSpec>;
+  apiErrors: Record<string, ErrorSpec>;
+}
+
+export const CONTRACT_FILE = path.resolve(import.meta.dirname, "../contract.json");
+export const CONTRACT: Contract = JSON.parse(fs.readFileSync(CONTRACT_FILE, "utf8"));
+
+/** The spec of any code a protected API answers with. */
+export function specOf(code: string): ErrorSpec | undefined {
+  return CONTRACT.authErrors[code] ?? CONTRACT.apiErrors[code];
+}
+
+/** The exact `WWW-Authenticate` the contract gives `code`, or null where none is sent. */
+export function challengeOf(code: string | undefined): string | null {
+  const spec = code ? CONTRACT.authErrors[code] : undefined;
+  if (!spec || spec.challenge === "none") return null;
+  if (spec.challenge === "bare") return `Bearer realm="${CONTRACT.realm}"`;
+  return `Bearer realm="${CONTRACT.realm}", error="invalid_token", error_description="${spec.message}"`;
+}

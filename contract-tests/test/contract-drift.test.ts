@@ -1,0 +1,66 @@
+/**
+ * contract.json is the single source of codes, messages, statuses, challenges and limits: both
+ * verifiers' error tables and limits must equal it, so one edit there fails this test until the
+ * TypeScript SDK and the Python library follow.
+ */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { AuthError, type AuthErrorCode, MAX_TOKEN_BYTES, MESSAGES, REALM } from "@authbridge/verifier";
+import { describe, expect, it } from "vitest";
+import { CONTRACT, challengeOf } from "../src/contract.js";
+
+const run = promisify(execFile);
+const PYTHON = path.resolve(import.meta.dirname, "../../python-backend/.venv/bin/python");
+
+/** What a verifier says for every code, in one comparable shape. */
+type Table = Record<string, { status: number; message: string; challenge: string | null; retryAfter: boolean }>;
+
+const expected: Table = Object.fromEntries(
+  Object.entries(CONTRACT.authErrors).map(([code, spec]) => [
+    code,
+    { status: spec.status, message: spec.message, challenge: challengeOf(code), retryAfter: spec.retryAfter === true },
+  ]),
+);
+
+const PY_TABLE = `
+import json
+from authbridge import MAX_TOKEN_BYTES, MESSAGES, AuthError
+from authbridge.errors import REALM
+from authbridge.jwks import MAX_JWKS_BYTES, MAX_KEYS
+table = {}
+for code in MESSAGES:
+    e = AuthError(code, retry_after=7)
+    table[code] = {"status": e.status, "message": e.detail, "challenge": e.www_authenticate,
+                   "retryAfter": "Retry-After" in e.headers}
+print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYTES,
+                  "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_KEYS}))
+`;
+
+describe("contract.json against both verifiers", () => {
+  it("the TypeScript SDK's codes, messages, statuses and challenges", () => {
+    const table: Table = {};
+    for (const code of Object.keys(MESSAGES) as AuthErrorCode[]) {
+      const error = new AuthError(code, { retryAfter: 7 });
+      table[code] = {
+        status: error.status,
+        message: error.detail,
+        challenge: error.wwwAuthenticate ?? null,
+        retryAfter: "retry-after" in error.headers,
+      };
+    }
+    expect(table).toEqual(expected);
+    expect(REALM).toBe(CONTRACT.realm);
+    expect(MAX_TOKEN_BYTES).toBe(CONTRACT.limits.maxTokenBytes);
+  });
+
+  it("the Python library's codes, messages, statuses, challenges and limits", async () => {
+    const { stdout } = await run(PYTHON, ["-c", PY_TABLE]);
+    const py = JSON.parse(stdout);
+    expect(py.table).toEqual(expected);
+    expect(py.realm).toBe(CONTRACT.realm);
+    expect(py.maxTokenBytes).toBe(CONTRACT.limits.maxTokenBytes);
+    expect(py.maxJwksBytes).toBe(CONTRACT.limits.maxJwksBytes);
+    expect(py.maxJwksKeys).toBe(CONTRACT.limits.maxJwksKeys);
+  });
+});

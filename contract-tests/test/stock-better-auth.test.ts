@@ -1,0 +1,95 @@
+/**
+ * A stock Better Auth server (its `jwt()` plugin with EdDSA keys and the default payload: the
+ * whole user row, `emailVerified`, no minimal claims) is something adopters already run. Both
+ * verifiers, configured with nothing but AUTH_SERVER_URL, accept its tokens and read the same
+ * principal from them.
+ */
+import { execFile } from "node:child_process";
+import type { Server } from "node:http";
+import path from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "@authbridge/auth-server/testing";
+import { verifierFromEnv } from "@authbridge/verifier";
+import { serve } from "@hono/node-server";
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { bearer, jwt } from "better-auth/plugins";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const PYTHON = path.join(ROOT, "python-backend", ".venv", "bin", "python");
+
+const VERIFY_PY = `
+import asyncio, json, os
+from authbridge import Verifier
+from authbridge.settings import load_settings
+
+async def main():
+    verifier = Verifier(load_settings())
+    try:
+        p = await verifier.verify(os.environ["TOKEN"])
+        print(json.dumps({"id": p.id, "email": p.email, "emailVerified": p.email_verified}))
+    finally:
+        await verifier.aclose()
+
+asyncio.run(main())
+`;
+
+describe("a stock Better Auth server", () => {
+  let url: string;
+  let server: Server;
+  let token: string;
+  let userId: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const auth = betterAuth({
+      baseURL: url,
+      secret: "stock-better-auth-test-secret-0123456789",
+      database: new Database(":memory:"),
+      emailAndPassword: { enabled: true },
+      plugins: [jwt({ jwks: { keyPairConfig: { alg: "EdDSA", crv: "Ed25519" } } }), bearer()],
+      telemetry: { enabled: false },
+      logger: { disabled: true },
+    });
+    const { runMigrations } = await getMigrations(auth.options);
+    await runMigrations();
+    server = serve({ fetch: auth.handler, hostname: "127.0.0.1", port }) as Server;
+    const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url },
+      body: JSON.stringify({ email: "stock@example.test", password: "a stock password", name: "Stock" }),
+    });
+    expect(signUp.status).toBe(200);
+    const session = (await signUp.json()) as { token: string; user: { id: string } };
+    userId = session.user.id;
+    const res = await fetch(`${url}/api/auth/token`, { headers: { authorization: `Bearer ${session.token}` } });
+    token = ((await res.json()) as { token: string }).token;
+  }, 60_000);
+  afterAll(async () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it("issues a default payload (the whole user row, emailVerified)", () => {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString());
+    expect(payload).toMatchObject({ sub: userId, emailVerified: false, iss: url, aud: url });
+    expect(payload).not.toHaveProperty("email_verified");
+  });
+
+  it("is verified by the TypeScript SDK from AUTH_SERVER_URL alone", async () => {
+    const verifier = verifierFromEnv({ AUTH_SERVER_URL: url });
+    const principal = await verifier.verify(token);
+    expect({ id: principal.id, email: principal.email, emailVerified: principal.emailVerified }).toEqual({
+      id: userId,
+      email: "stock@example.test",
+      emailVerified: false,
+    });
+  });
+
+  it("is verified by the Python library from AUTH_SERVER_URL alone, with the same principal", async () => {
+    const env = { PATH: process.env.PATH ?? "", AUTH_SERVER_URL: url, TOKEN: token };
+    const { stdout } = await run(PYTHON, ["-c", VERIFY_PY], { env, cwd: path.join(ROOT, "python-backend") });
+    expect(JSON.parse(stdout)).toEqual({ id: userId, email: "stock@example.test", emailVerified: false });
+  });
+});

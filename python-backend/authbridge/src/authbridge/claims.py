@@ -1,0 +1,58 @@
+"""Claim checks of CONTRACT §2.6, run only after the signature holds."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, TypeGuard
+
+from .errors import AuthError
+
+
+def _is_number(value: Any) -> TypeGuard[float]:
+    # bool is an int in Python; JSON true is not a NumericDate.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def validate_claims(
+    claims: dict[str, Any],
+    *,
+    issuer: str,
+    audiences: Collection[str],
+    leeway: float,
+    now: float,
+) -> None:
+    """Raises ``AuthError`` for the first failing check, in the contract's order.
+
+    >>> validate_claims({"exp": 2e9, "iss": "i", "aud": "a", "sub": "u"},
+    ...                 issuer="i", audiences=["a"], leeway=5, now=1.7e9)
+    """
+    exp = claims.get("exp")
+    if not _is_number(exp):
+        raise AuthError("invalid_claims")
+    if exp <= now - leeway:
+        raise AuthError("token_expired")
+    for name in ("nbf", "iat"):
+        value = claims.get(name)
+        if value is None:
+            continue
+        if not _is_number(value):
+            raise AuthError("invalid_claims")
+        if value > now + leeway:
+            raise AuthError("token_not_yet_valid")
+    if claims.get("iss") != issuer:
+        raise AuthError("invalid_issuer")
+    aud = claims.get("aud")
+    token_audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(token_audiences, list) or not any(
+        isinstance(item, str) and item in audiences for item in token_audiences
+    ):
+        raise AuthError("invalid_audience")
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise AuthError("invalid_claims")
+    for name in ("email", "name"):
+        if name in claims and not isinstance(claims[name], str):
+            raise AuthError("invalid_claims")
+    for name in ("email_verified", "emailVerified"):
+        if name in claims and not isinstance(claims[name], bool):
+            raise AuthError("invalid_claims")

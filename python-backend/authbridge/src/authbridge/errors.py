@@ -1,0 +1,101 @@
+"""The one error a verification (or an ownership check) raises.
+
+Its ``code`` is drawn from the contract's closed set (CONTRACT §2-§3) and is API; the message is
+fixed per code so that both verifiers, Python and TypeScript, answer byte for byte alike.
+``status`` and ``headers`` are the contract's HTTP mapping, kept here in one place as in the
+TypeScript ``AuthError``: every edge (FastAPI's handler, a plain ASGI app) renders them, none
+decides them.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+AuthErrorCode = Literal[
+    "missing_token",
+    "malformed_token",
+    "unsupported_algorithm",
+    "unknown_key",
+    "jwks_unavailable",
+    "invalid_signature",
+    "token_expired",
+    "token_not_yet_valid",
+    "invalid_issuer",
+    "invalid_audience",
+    "invalid_claims",
+    "forbidden",
+]
+
+#: One message per code, identical in the TypeScript SDK (``src/verifier-sdk/src/errors.ts``).
+MESSAGES: Final[dict[AuthErrorCode, str]] = {
+    "missing_token": "Missing bearer token",
+    "malformed_token": "The token is malformed",
+    "unsupported_algorithm": "The token algorithm is not allowed",
+    "unknown_key": "The token was signed by an unknown key",
+    "jwks_unavailable": "The signing keys cannot be fetched right now",
+    "invalid_signature": "The token signature is invalid",
+    "token_expired": "The token has expired",
+    "token_not_yet_valid": "The token is not valid yet",
+    "invalid_issuer": "The token issuer is not accepted",
+    "invalid_audience": "The token audience is not accepted",
+    "invalid_claims": "The token claims are invalid",
+    "forbidden": "You do not have access to this resource",
+}
+
+
+#: The ``realm`` of every ``WWW-Authenticate`` challenge.
+REALM: Final = "api"
+
+
+class AuthError(Exception):
+    """A token (or an ownership check) failed; ``code`` says which contract case it is.
+
+    >>> raise AuthError("token_expired")
+    """
+
+    code: AuthErrorCode
+    detail: str
+    retry_after: int | None
+
+    def __init__(self, code: AuthErrorCode, *, retry_after: int | None = None) -> None:
+        super().__init__(MESSAGES[code])
+        self.code = code
+        self.detail = MESSAGES[code]
+        self.retry_after = retry_after
+
+    @property
+    def status(self) -> int:
+        """401 for token failures, 503 when the keys cannot be fetched, 403 for ``forbidden``."""
+        if self.code == "jwks_unavailable":
+            return 503
+        if self.code == "forbidden":
+            return 403
+        return 401
+
+    @property
+    def www_authenticate(self) -> str | None:
+        """The exact ``WWW-Authenticate`` value of CONTRACT §3, or ``None`` where none is sent."""
+        if self.code == "missing_token":
+            return f'Bearer realm="{REALM}"'
+        if self.code in ("jwks_unavailable", "forbidden"):
+            return None
+        return f'Bearer realm="{REALM}", error="invalid_token", error_description="{self.detail}"'
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers of CONTRACT §3 (``WWW-Authenticate`` or ``Retry-After``)."""
+        headers: dict[str, str] = {}
+        challenge = self.www_authenticate
+        if challenge:
+            headers["WWW-Authenticate"] = challenge
+        if self.code == "jwks_unavailable":
+            headers["Retry-After"] = str(self.retry_after or 1)
+        return headers
+
+    @property
+    def body(self) -> dict[str, str]:
+        """``{"detail", "code"}``."""
+        return {"detail": self.detail, "code": self.code}
+
+    def __repr__(self) -> str:
+        return f"AuthError({self.code!r})"

@@ -1,0 +1,296 @@
+"""FastAPI edge: ``install_auth(app)``, the ``get_current_user`` dependency, and rendering
+``AuthError`` as the contract's HTTP answer (its status and headers come from the error itself).
+
+``install_auth(app)`` is the one call an app needs. It registers the exception handlers, caps
+request bodies before anything reads them (``body_limit``), and builds the verifier at start-up
+by wrapping whatever lifespan the app already has (``lifespan=`` or ``@app.on_event``), which
+keeps running. Route handlers take ``CurrentUser`` and never read headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Security
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.responses import Response
+
+from .body_limit import AuthBeforeBody, BodyLimitMiddleware, PayloadTooLarge, max_body_bytes_from_env
+from .errors import AuthError
+from .principal import Principal
+from .settings import AuthSettings, get_settings
+from .verify import Verifier
+
+logger = logging.getLogger("authbridge")
+
+#: Registers the bearer scheme in OpenAPI (Swagger's "Authorize"); parsing stays ours, so a
+#: missing token is the contract's 401 on every FastAPI version.
+bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT", description="A Better Auth EdDSA JWT")
+
+SettingsSource = AuthSettings | Callable[[], AuthSettings]
+_STATE = "authbridge"
+
+
+class _AuthState:
+    """What ``install_auth`` leaves on ``app.state``: how to build the verifier, and the verifier."""
+
+    def __init__(self, settings: SettingsSource, verifier: Verifier | None) -> None:
+        self.settings = settings
+        self.verifier = verifier
+        self.running = False
+
+    def get_verifier(self) -> Verifier:
+        # Built on first use when the lifespan did not run (a TestClient outside `with`).
+        if self.verifier is None:
+            settings = self.settings() if callable(self.settings) else self.settings
+            self.verifier = Verifier(settings)
+        return self.verifier
+
+
+def auth_error_response(error: AuthError) -> JSONResponse:
+    """The contract's answer for ``error``: its status, headers and ``{"detail", "code"}``."""
+    return JSONResponse(error.body, status_code=error.status, headers=error.headers)
+
+
+async def _auth_error_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuthError)
+    return auth_error_response(exc)
+
+
+_warned_not_installed = False
+
+
+def get_verifier(request: Request) -> Verifier:
+    """The app's verifier (built at start-up by ``install_auth``, or on first use)."""
+    state: _AuthState | None = getattr(request.app.state, _STATE, None)
+    if state is None:
+        global _warned_not_installed
+        if not _warned_not_installed:
+            _warned_not_installed = True
+            logger.warning(
+                "authbridge: install_auth(app) was not called; answers keep the contract's status and "
+                "headers but lack its `code`. Call install_auth(app) once after creating the app."
+            )
+        state = _AuthState(get_settings, None)
+        setattr(request.app.state, _STATE, state)
+    return state.get_verifier()
+
+
+VerifierDep = Annotated[Verifier, Depends(get_verifier)]
+
+
+def _authorization(request: Request) -> str | None:
+    values = request.headers.getlist("authorization")
+    if len(values) > 1:
+        raise AuthError("malformed_token")
+    return values[0] if values else None
+
+
+async def _authenticate(request: Request) -> Principal:
+    verifier = get_verifier(request)
+    try:
+        return await verifier.authenticate(_authorization(request))
+    except AuthError as error:
+        if not _installed(request.app):
+            # No handler renders AuthError on this app: FastAPI's own HTTPException handler
+            # still gives the contract's status and headers (never a 500).
+            raise HTTPException(error.status, error.detail, headers=error.headers) from error
+        raise
+
+
+def _installed(app: Any) -> bool:
+    return AuthError in getattr(app, "exception_handlers", {})
+
+
+async def get_current_user(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> Principal:
+    """The verified caller, or the contract's 401 / 503.
+
+    >>> @app.get("/api/me")
+    ... async def read_me(user: CurrentUser) -> dict[str, str]: ...
+    """
+    # The body-limit middleware may have verified this request already (before the body).
+    principal: Principal | None = request.scope.get("authbridge.principal")
+    return principal if principal is not None else await _authenticate(request)
+
+
+async def optional_user(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+) -> Principal | None:
+    """``None`` without an Authorization header; a present but bad token is still a 401."""
+    if _authorization(request) is None:
+        return None
+    return await _authenticate(request)
+
+
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+OptionalUser = Annotated[Principal | None, Depends(optional_user)]
+
+
+def require_owner(user: Principal, owner_id: str) -> None:
+    """Raise the contract's 403 unless ``user`` is ``owner_id``.
+
+    >>> require_owner(user, task.user_id)
+    """
+    if user.id != owner_id:
+        raise AuthError("forbidden")
+
+
+def requires_auth(route: Any) -> bool:
+    """Whether ``route`` depends on ``get_current_user`` (directly or through a dependency)."""
+    if not isinstance(route, APIRoute):
+        return False
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dependant = stack.pop()
+        if dependant.call is get_current_user:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    # FastAPI parses a JSON body before it runs dependencies; the contract decides
+    # authentication first, so a protected route re-checks the token before answering 422.
+    # An app (or a test) that overrides get_current_user decides authentication itself.
+    assert isinstance(exc, RequestValidationError)
+    overridden = get_current_user in request.app.dependency_overrides
+    if not overridden and requires_auth(request.scope.get("route")):
+        try:
+            await get_verifier(request).authenticate(_authorization(request))
+        except AuthError as error:
+            return auth_error_response(error)
+    # FastAPI's own 422 body, made JSON-safe: a NaN or an infinity the client sent comes back
+    # in `input`, and a JSON response cannot carry it (a 500 otherwise).
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+@asynccontextmanager
+async def _verifier_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: _AuthState = getattr(app.state, _STATE)
+    if state.running:
+        # install_auth's lifespan and a hand-composed auth_lifespan: the outer one does it.
+        yield
+        return
+    state.running = True
+    built = state.verifier is None
+    verifier = state.get_verifier()
+    if verifier.settings.jwks_url and not await verifier.warm():
+        # Not fatal (the cache retries; meanwhile requests get the contract's 503), but a wrong
+        # URL must not go unnoticed until the first request.
+        logger.warning("authbridge: the first JWKS fetch failed: %s", verifier.jwks.last_error)
+    try:
+        yield
+    finally:
+        state.running = False
+        if built:
+            state.verifier = None
+            await verifier.aclose()
+
+
+def install_auth(
+    app: FastAPI,
+    *,
+    settings: SettingsSource = get_settings,
+    verifier: Verifier | None = None,
+    max_body_bytes: int | Literal["env"] | None = "env",
+) -> None:
+    """Set an app up for authbridge in one call.
+
+    - exception handlers that answer exactly as the contract says (401 / 403 / 503);
+    - the verifier, built from ``settings`` (default: ``AUTH_*`` from the environment or
+      ``.env``) when the app starts, its JWKS fetched then; the app's own lifespan and
+      ``on_event`` handlers keep running inside it;
+    - a body limit (``max_body_bytes``, default ``MAX_BODY_BYTES`` or 64 KiB; ``None`` turns it
+      off): a larger body is a 413 before it is read, and a protected route answers 401 before
+      reading any body at all.
+
+    >>> app = FastAPI()
+    >>> install_auth(app)
+    """
+    if getattr(app.state, _STATE, None) is not None:
+        raise RuntimeError("authbridge: install_auth(app) was called twice on the same app")
+    setattr(app.state, _STATE, _AuthState(settings, verifier))
+    app.add_exception_handler(AuthError, _auth_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(AuthBeforeBody, _before_body_handler)
+    app.add_exception_handler(PayloadTooLarge, _too_large_handler)
+    limit = max_body_bytes_from_env(max_body_bytes)
+    if limit is not None:
+        app.add_middleware(BodyLimitMiddleware, max_body_bytes=limit, before_body=_authenticate_before_body)
+
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        async with _verifier_lifespan(app), original(app_) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+
+
+async def _authenticate_before_body(scope: Any) -> None:
+    """For the body limit: authenticate a protected route's request before its body is read.
+
+    Routing has chosen the route by the time the app first reads the body; a route that does
+    not require a user (or whose user comes from an override) is left alone.
+    """
+    app = scope.get("app")
+    if not requires_auth(scope.get("route")) or get_current_user in getattr(app, "dependency_overrides", {}):
+        return
+    request = Request(scope)
+    scope["authbridge.principal"] = await get_verifier(request).authenticate(_authorization(request))
+
+
+async def _before_body_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AuthBeforeBody)
+    return auth_error_response(exc.error)
+
+
+async def _too_large_handler(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PayloadTooLarge)
+    return JSONResponse(
+        {"detail": exc.detail, "code": "payload_too_large"}, status_code=413, headers=exc.headers
+    )
+
+
+def auth_lifespan(
+    settings_factory: Callable[[], AuthSettings] = get_settings,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that builds the verifier, for apps that compose lifespans by hand.
+
+    ``install_auth`` already does this; use it only with ``install_auth(app, settings=...)``
+    when the verifier must start at a chosen point of your own lifespan.
+
+    >>> app = FastAPI(lifespan=auth_lifespan())
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, _STATE, None) is None:
+            setattr(app.state, _STATE, _AuthState(settings_factory, None))
+        async with _verifier_lifespan(app):
+            yield
+
+    return lifespan

@@ -1,0 +1,47 @@
+"""The verified caller: what a route handler receives from ``get_current_user``.
+
+Immutable all the way down: the verified-token cache hands the same principal to every request
+that carries the same token, so a handler must not be able to change what the next one sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """``id`` is the token's ``sub``; ``claims`` holds every verified claim, read-only.
+
+    >>> Principal.from_claims({"sub": "u1", "email": "a@example.com"}).email
+    'a@example.com'
+    """
+
+    id: str
+    email: str | None
+    name: str | None
+    #: ``email_verified`` or, in stock Better Auth tokens, ``emailVerified``.
+    email_verified: bool | None
+    claims: Mapping[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
+        verified = claims.get("email_verified", claims.get("emailVerified"))
+        return cls(
+            id=str(claims["sub"]),
+            email=claims.get("email"),
+            name=claims.get("name"),
+            email_verified=verified if isinstance(verified, bool) else None,
+            claims=_frozen(claims),
+        )

@@ -1,0 +1,121 @@
+"""Verifier configuration, read once from the ``AUTH_*`` environment or a ``.env`` file (CONTRACT §2).
+
+``AUTH_SERVER_URL`` alone is enough for a stock Better Auth server: the JWKS is its
+``/api/auth/jwks`` and issuer and audience its origin; ``AUTH_JWKS_URL``, ``AUTH_ISSUER`` and
+``AUTH_AUDIENCE`` override each. A wrong value raises at start-up naming the environment
+variable; nothing reads the environment per request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: The only algorithms an Ed25519 key can verify: ``EdDSA`` and its RFC 9864 name ``Ed25519``.
+SUPPORTED_ALGORITHMS = frozenset({"EdDSA", "Ed25519"})
+
+
+def _csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class AuthSettings(BaseSettings):
+    """What a service needs to verify tokens. Env names are the field names, ``AUTH_`` prefixed.
+
+    >>> AuthSettings(jwks_url="http://127.0.0.1:3000/.well-known/jwks.json",
+    ...              issuer="http://127.0.0.1:3000", audience=["http://127.0.0.1:3000"])
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUTH_", env_file=".env", env_file_encoding="utf-8", frozen=True, extra="ignore"
+    )
+
+    #: The auth server's public URL (``AUTH_SERVER_URL``): derives the three below when unset.
+    server_url: str | None = None
+    #: Where the JWKS is fetched (``AUTH_JWKS_URL``). Default ``<server_url>/api/auth/jwks``.
+    jwks_url: str | None = None
+    #: A static key set instead of a URL (``AUTH_JWKS``, JSON): for tests and air-gapped services.
+    jwks: dict[str, Any] | None = None
+    #: Exact expected ``iss`` (``AUTH_ISSUER``). Default: the origin of ``server_url``.
+    issuer: str = ""
+    #: Accepted ``aud`` values (``AUTH_AUDIENCE``, comma list): any one matches.
+    #: Default: the origin of ``server_url``.
+    audience: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Allowed header ``alg`` values (``AUTH_ALGORITHMS``). Default ``EdDSA,Ed25519``.
+    algorithms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["EdDSA", "Ed25519"])
+    #: Clock tolerance for exp / nbf / iat, seconds. Default 5.
+    leeway_seconds: float = Field(default=5, ge=0, le=300)
+    #: Key-set freshness when the JWKS response has no usable max-age, seconds. Default 300.
+    jwks_cache_seconds: float = Field(default=300, gt=0)
+    #: Least time between two refetches caused by unknown kids, seconds. Default 30.
+    jwks_cooldown_seconds: float = Field(default=30, ge=0)
+    #: How long the last good key set serves while the JWKS is unreachable, seconds. Default 86400.
+    jwks_max_stale_seconds: float = Field(default=86400, ge=0)
+    #: JWKS fetch timeout, seconds. Default 5.
+    jwks_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    #: Verified tokens remembered (LRU, dropped at exp or when their key leaves the set); 0 disables.
+    token_cache_size: int = Field(default=10_000, ge=0)
+
+    _split = field_validator("audience", "algorithms", mode="before")(_csv)
+
+    @field_validator("algorithms")
+    @classmethod
+    def _only_eddsa(cls, value: list[str]) -> list[str]:
+        unsupported = [alg for alg in value if alg not in SUPPORTED_ALGORITHMS]
+        if unsupported or not value:
+            raise ValueError(f"only EdDSA and Ed25519 are supported, got {unsupported or value}")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_server_url(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("server_url"):
+            return data
+        url = str(data["server_url"]).rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"AUTH_SERVER_URL must be an http(s) URL, got {url!r}")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        derived = {"jwks_url": f"{url}/api/auth/jwks", "issuer": origin, "audience": origin}
+        return {**derived, **{k: v for k, v in data.items() if v not in (None, "", [])}}
+
+    @model_validator(mode="after")
+    def _required(self) -> AuthSettings:
+        if not self.jwks_url and self.jwks is None:
+            raise ValueError("AUTH_SERVER_URL or AUTH_JWKS_URL is required (or a static AUTH_JWKS)")
+        if not self.issuer:
+            raise ValueError("AUTH_ISSUER is required (or AUTH_SERVER_URL)")
+        if not self.audience:
+            raise ValueError("AUTH_AUDIENCE is required (or AUTH_SERVER_URL)")
+        return self
+
+
+class ConfigError(ValueError):
+    """The ``AUTH_*`` configuration is wrong; the message names each environment variable."""
+
+
+def load_settings(**overrides: Any) -> AuthSettings:
+    """``AuthSettings`` from the environment and ``.env``, or a ``ConfigError`` that names the
+    environment variables at fault (``AUTH_ISSUER: …``) instead of pydantic's field names.
+    """
+    try:
+        return AuthSettings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            name = f"AUTH_{field.upper()}: " if field else ""
+            problems.append(f"{name}{item['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("authbridge configuration: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> AuthSettings:
+    """The process's settings, parsed once (``load_settings``); ``cache_clear()`` re-reads."""
+    return load_settings()

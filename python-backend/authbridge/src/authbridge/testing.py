@@ -1,0 +1,211 @@
+"""Test helpers for apps that use authbridge: real Ed25519 tokens through the real verifier.
+
+A throw-away key pair, its public JWKS put into the environment (``AUTH_JWKS``, with
+``AUTH_ISSUER`` and ``AUTH_AUDIENCE``), and tokens signed with it. Nothing here is mocked: the
+app's ``get_current_user`` verifies these tokens exactly as it verifies the auth server's.
+
+>>> from authbridge.testing import configure_env, make_token
+>>> configure_env()                       # before the app reads its settings
+>>> headers = {"Authorization": f"Bearer {make_token('user-1')}"}
+
+``serve_jwks`` runs a real JWKS endpoint on 127.0.0.1 for tests of key rotation or outages;
+``override_current_user`` replaces authentication for tests that are about something else,
+keeping FastAPI's own 422s.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from .principal import Principal
+
+#: Issuer and audience that ``configure_env`` sets unless told otherwise.
+TEST_ISSUER = "https://auth.authbridge.test"
+TEST_AUDIENCE = "authbridge-test"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64json(value: Any) -> str:
+    return _b64url(json.dumps(value, separators=(",", ":")).encode())
+
+
+@dataclass(frozen=True)
+class TestKey:
+    """An Ed25519 key pair with a ``kid``; ``jwks`` is what an auth server would publish."""
+
+    __test__ = False  # not a pytest test class
+
+    kid: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:12]}")
+    private: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate, repr=False)
+
+    @property
+    def jwk(self) -> dict[str, str]:
+        raw = self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw), "kid": self.kid, "alg": "EdDSA"}
+
+    @property
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        return {"keys": [self.jwk]}
+
+    def sign(self, payload: dict[str, Any], header: dict[str, Any] | None = None) -> str:
+        """A compact JWS of ``payload`` (header ``alg``/``kid`` unless ``header`` says otherwise)."""
+        head = {"alg": "EdDSA", "kid": self.kid, **(header or {})}
+        signing_input = f"{_b64json(head)}.{_b64json(payload)}"
+        return f"{signing_input}.{_b64url(self.private.sign(signing_input.encode()))}"
+
+
+_default_key: TestKey | None = None
+_defaults = {"issuer": TEST_ISSUER, "audience": TEST_AUDIENCE}
+
+
+def configure_env(
+    key: TestKey | None = None,
+    *,
+    issuer: str = TEST_ISSUER,
+    audience: str = TEST_AUDIENCE,
+    environ: MutableMapping[str, str] | None = None,
+) -> TestKey:
+    """Point authbridge's settings at a test key: ``AUTH_JWKS``, ``AUTH_ISSUER``, ``AUTH_AUDIENCE``.
+
+    Clears ``AUTH_SERVER_URL`` and ``AUTH_JWKS_URL`` so a developer's ``.env`` cannot send the
+    tests to a real server. Returns the key, which ``make_token`` then uses by default.
+    """
+    global _default_key
+    key = key or TestKey()
+    env = os.environ if environ is None else environ
+    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL"):
+        env.pop(name, None)
+    env["AUTH_JWKS"] = json.dumps(key.jwks)
+    env["AUTH_ISSUER"] = issuer
+    env["AUTH_AUDIENCE"] = audience
+    _defaults.update(issuer=issuer, audience=audience)
+    from .settings import get_settings
+
+    get_settings.cache_clear()
+    _default_key = key
+    return key
+
+
+def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any) -> str:
+    """A valid token for ``sub``; any claim can be overridden (``exp=0``) or dropped (``=None``).
+
+    Issuer and audience default to what ``configure_env`` set (the first audience of a list).
+    """
+    signer = key or _default_key
+    if signer is None:
+        raise RuntimeError("authbridge.testing: call configure_env() first, or pass key=")
+    now = int(time.time())
+    audience = _defaults["audience"].split(",")[0].strip()
+    payload: dict[str, Any] = {
+        "sub": sub,
+        "email": f"{sub}@example.test",
+        "name": sub,
+        "email_verified": True,
+        "iat": now,
+        "exp": now + 900,
+        "iss": _defaults["issuer"],
+        "aud": audience,
+    }
+    payload.update(claims)
+    return signer.sign({name: value for name, value in payload.items() if value is not None})
+
+
+def auth_headers(sub: str = "user-1", **claims: Any) -> dict[str, str]:
+    """``{"Authorization": "Bearer <make_token(sub, **claims)>"}``."""
+    return {"Authorization": f"Bearer {make_token(sub, **claims)}"}
+
+
+def override_current_user(app: FastAPI, user: Principal | str) -> None:
+    """Let every request in as ``user`` (a ``Principal`` or a user id), without tokens.
+
+    Validation errors stay FastAPI's 422s: authbridge does not re-check a token for a route
+    whose user comes from an override. Undo with ``app.dependency_overrides.clear()``.
+    """
+    from .fastapi import get_current_user
+    from .principal import Principal
+
+    principal = user if isinstance(user, Principal) else Principal.from_claims({"sub": user})
+    app.dependency_overrides[get_current_user] = lambda: principal
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that stops reading (an oversized JWKS) is expected, not worth a traceback.
+        return
+
+
+class JwksServer:
+    """A real JWKS endpoint on 127.0.0.1 whose answers a test controls (status, keys, delay)."""
+
+    def __init__(self, keys: list[TestKey]) -> None:
+        self.keys = list(keys)
+        self.cache_control: str | None = "public, max-age=300"
+        self.status = 200
+        self.delay = 0.0
+        self.fetches = 0
+        self.extra_keys: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with server._lock:
+                    server.fetches += 1
+                if server.delay:
+                    time.sleep(server.delay)
+                if server.status != 200:
+                    self.send_response(server.status)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                    return
+                body = json.dumps({"keys": [k.jwk for k in server.keys] + server.extra_keys}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                if server.cache_control:
+                    self.send_header("cache-control", server.cache_control)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._httpd = _QuietHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/.well-known/jwks.json"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@contextmanager
+def serve_jwks(*keys: TestKey) -> Iterator[JwksServer]:
+    """A ``JwksServer`` for the duration of a ``with`` block."""
+    server = JwksServer(list(keys))
+    try:
+        yield server
+    finally:
+        server.close()

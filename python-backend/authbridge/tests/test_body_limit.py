@@ -1,0 +1,141 @@
+"""The body limit install_auth adds: 401 before any body is read on a protected route, 413
+before a body over the cap is buffered (declared or chunked), and Connection: close with it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from authbridge.fastapi import CurrentUser, install_auth
+from authbridge.testing import TestKey, configure_env, make_token
+
+pytestmark = pytest.mark.anyio
+CAP = 1024
+
+
+class Body(BaseModel):
+    title: str
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    key = TestKey()
+    monkeypatch.setenv("AUTH_JWKS", json.dumps(key.jwks))
+    monkeypatch.setenv("AUTH_ISSUER", "https://auth.test")
+    monkeypatch.setenv("AUTH_AUDIENCE", "api")
+    configure_env(key, issuer="https://auth.test", audience="api", environ={})
+    app = FastAPI()
+    install_auth(app, max_body_bytes=CAP)
+
+    @app.post("/items")
+    async def create(user: CurrentUser, body: Body) -> dict[str, str]:
+        return {"owner": user.id, "title": body.title}
+
+    @app.post("/public")
+    async def public(body: Body) -> dict[str, str]:
+        return {"title": body.title}
+
+    return app
+
+
+class Exchange:
+    """One raw ASGI request: chunks the client would send, and what came back."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = list(chunks)
+        self.read = 0
+        self.status = 0
+        self.headers: dict[str, str] = {}
+        self.body = b""
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.chunks:
+            return {"type": "http.disconnect"}
+        self.read += 1
+        chunk = self.chunks.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(self.chunks)}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
+
+
+async def call(
+    app: FastAPI, path: str, chunks: list[bytes], *, token: str | None = None, length: bool = True
+) -> Exchange:
+    headers = [(b"content-type", b"application/json")]
+    if length:
+        headers.append((b"content-length", str(sum(map(len, chunks))).encode()))
+    else:
+        headers.append((b"transfer-encoding", b"chunked"))
+    if token:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "root_path": "",
+             "scheme": "http", "query_string": b"", "headers": headers, "server": ("test", 80),
+             "client": ("127.0.0.1", 1), "http_version": "1.1", "asgi": {"version": "3.0"}}  # fmt: skip
+    exchange = Exchange(chunks)
+    await app(scope, exchange.receive, exchange.send)
+    return exchange
+
+
+def big(n: int) -> bytes:
+    return json.dumps({"title": "x" * n}).encode()
+
+
+async def test_a_protected_route_answers_401_without_reading_the_body(app: FastAPI) -> None:
+    exchange = await call(app, "/items", [big(10 * CAP)])
+    assert exchange.status == 401
+    assert json.loads(exchange.body)["code"] == "missing_token"
+    assert exchange.read == 0
+
+
+async def test_a_declared_length_over_the_cap_is_413_before_reading(app: FastAPI) -> None:
+    exchange = await call(app, "/items", [big(10 * CAP)], token=make_token("ada"))
+    assert exchange.status == 413
+    assert json.loads(exchange.body) == {
+        "detail": "The request body is too large",
+        "code": "payload_too_large",
+    }
+    assert exchange.headers["connection"] == "close"
+    assert exchange.read == 0
+
+
+async def test_a_chunked_body_is_read_only_up_to_the_cap(app: FastAPI) -> None:
+    chunks = [b"x" * 512] * 100
+    exchange = await call(app, "/public", chunks, length=False)
+    assert exchange.status == 413
+    assert exchange.read <= CAP // 512 + 1
+
+
+async def test_a_body_under_the_cap_reaches_the_route(app: FastAPI) -> None:
+    body = json.dumps({"title": "hello"}).encode()
+    exchange = await call(app, "/items", [body[:5], body[5:]], token=make_token("ada"), length=False)
+    assert exchange.status == 200
+    assert json.loads(exchange.body) == {"owner": "ada", "title": "hello"}
+
+
+async def test_an_unprotected_route_is_capped_too(app: FastAPI) -> None:
+    exchange = await call(app, "/public", [big(10 * CAP)])
+    assert exchange.status == 413
+
+
+async def test_the_limit_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_BODY_BYTES", "0")
+    app = FastAPI()
+    install_auth(app)
+
+    @app.post("/public")
+    async def public(body: Body) -> dict[str, int]:
+        return {"length": len(body.title)}
+
+    exchange = await call(app, "/public", [big(100_000)])
+    assert exchange.status == 200

@@ -1,0 +1,45 @@
+"""The shared vectors (contract-tests/vectors): the Python verifier agrees with every one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from authbridge import AuthError, AuthSettings, Verifier
+
+# AUTHBRIDGE_VECTORS: where the vectors are when these tests run outside the repository
+# (against the built wheel).
+VECTORS_FILE = Path(
+    os.environ.get("AUTHBRIDGE_VECTORS")
+    or Path(__file__).resolve().parents[3] / "contract-tests" / "vectors" / "vectors.json"
+)
+VECTORS = json.loads(VECTORS_FILE.read_text())["vectors"]
+
+pytestmark = pytest.mark.anyio
+
+
+def test_there_are_at_least_40_vectors() -> None:
+    assert len(VECTORS) >= 40
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+async def test_vector(vector: dict[str, Any]) -> None:
+    settings = AuthSettings.model_validate(
+        {
+            "jwks": vector["jwks"],
+            "issuer": vector["issuer"],
+            "audience": [vector["audience"]],
+            "token_cache_size": 0,
+        }
+    )
+    verifier = Verifier(settings, now=lambda: float(vector["now"]))
+    try:
+        principal = await verifier.verify(vector["token"])
+        result: dict[str, Any] = {"ok": True, "sub": principal.id}
+    except AuthError as error:
+        result = {"code": error.code}
+    assert result == vector["expect"]

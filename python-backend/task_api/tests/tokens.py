@@ -1,0 +1,15 @@
+"""Tokens for the task API's issuer and audience, signed with an authbridge.testing key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authbridge.testing import TestKey, make_token
+
+ISSUER = "https://auth.authbridge.test"
+AUDIENCE = "task-api"
+
+
+def token_for(key: TestKey, sub: str, **claims: Any) -> str:
+    """A valid token for ``sub`` from ``key``; claims override (``=None`` drops one)."""
+    return make_token(sub, key=key, **{"iss": ISSUER, "aud": AUDIENCE, **claims})

@@ -1,0 +1,182 @@
+/**
+ * `@authbridge/auth-server/testing`: the one test harness every suite uses. A real auth server
+ * in process on a free loopback port with its own data directory (so a test can mint tokens
+ * with the real signing key, rotate it, or take the listener down for an outage), and clients
+ * that sign users up and fetch JWTs the way a frontend does.
+ *
+ * @example
+ * const auth = await startAuthServer({ JWT_AUDIENCE: "task-api" });
+ * const alice = await signUpUser(auth.url, "alice");   // alice.jwt is a real EdDSA JWT
+ * await auth.close();
+ */
+import fs from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import pg from "pg";
+import { type AuthServer, createAuthServer } from "./app.js";
+import { loadConfig } from "./config.js";
+import { rotateSigningKey } from "./keys.js";
+
+/** A free TCP port on `host` (the OS picks it; the probe closes before the caller listens). */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningAuthServer {
+  /** Origin and issuer, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  readonly port: number;
+  readonly server: AuthServer;
+  /** Every JSON log line the server wrote. */
+  readonly logs: string[];
+  readonly dataDir: string;
+  /** Signs a payload with the live signing key (server-only API); iss/aud default to the server's. */
+  sign(payload: Record<string, unknown>): Promise<string>;
+  /** Introduces a new signing key now; returns its kid. */
+  rotate(): Promise<string>;
+  /** Closes the HTTP listener (an outage) while the server and its data stay. */
+  stopListening(): Promise<void>;
+  startListening(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the server on 127.0.0.1. `env` is layered over a test default environment. */
+export async function startAuthServer(env: Record<string, string> = {}): Promise<RunningAuthServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-auth-"));
+  const logs: string[] = [];
+  // baseURL (and so the issuer) must be known before Better Auth is built: reserve the port.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig(
+    { NODE_ENV: "test", BETTER_AUTH_URL: url, LOG_LEVEL: "debug", PORT: String(port), ...env },
+    { dataDir },
+  );
+  const server = await createAuthServer(config, { logSink: (line) => logs.push(line) });
+  let http: Server | undefined;
+  const startListening = async () => {
+    const listener = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port }) as Server;
+    http = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once("listening", () => resolve());
+      listener.once("error", reject);
+    });
+  };
+  const stopListening = async () => {
+    const current = http;
+    http = undefined;
+    if (!current) return;
+    await new Promise<void>((resolve) => {
+      current.close(() => resolve());
+      current.closeAllConnections();
+    });
+  };
+  await startListening();
+  return {
+    url,
+    port,
+    server,
+    logs,
+    dataDir,
+    sign: async (payload) => (await server.auth.api.signJWT({ body: { payload } })).token,
+    rotate: async () => (await rotateSigningKey(server.auth, server.config)).kid,
+    stopListening,
+    startListening,
+    close: async () => {
+      await stopListening();
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+/** Credentials nobody else in this run uses. */
+export function newUser(prefix = "user") {
+  counter += 1;
+  const id = `${prefix}-${process.pid}-${Date.now()}-${counter}`;
+  return { email: `${id}@example.test`, password: `pw-${id}-long-enough`, name: `Test ${prefix} ${counter}` };
+}
+
+export interface SignedIn {
+  sessionToken: string;
+  userId: string;
+}
+
+export async function signUp(url: string, user: ReturnType<typeof newUser>): Promise<SignedIn> {
+  const res = await fetch(`${url}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: new URL(url).origin },
+    body: JSON.stringify(user),
+  });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { token: string; user: { id: string } };
+  return { sessionToken: body.token, userId: body.user.id };
+}
+
+export async function signIn(url: string, user: { email: string; password: string }): Promise<Response> {
+  return fetch(`${url}/api/auth/sign-in/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: new URL(url).origin },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+}
+
+export async function fetchJwt(url: string, sessionToken: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/token`, { headers: { authorization: `Bearer ${sessionToken}` } });
+  if (res.status !== 200) throw new Error(`token fetch failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  sessionToken: string;
+  jwt: string;
+}
+
+/** Signs a new user up through the HTTP API and fetches a JWT, as a frontend does. */
+export async function signUpUser(url: string, label = "user"): Promise<User> {
+  const user = newUser(label);
+  const { sessionToken, userId } = await signUp(url, user);
+  return { id: userId, email: user.email, name: user.name, sessionToken, jwt: await fetchJwt(url, sessionToken) };
+}
+
+/**
+ * A throw-away PostgreSQL database on `TEST_DATABASE_URL`'s server, so runs never share tables
+ * or keys; `undefined` when PostgreSQL is not configured.
+ */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) return undefined;
+  const name = `authbridge_test_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export const POSTGRES_SKIP_NOTE = "TEST_DATABASE_URL is not set: PostgreSQL variants are skipped";
