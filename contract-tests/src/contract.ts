@@ -5,7 +5,7 @@ import path from "node:path";
 export interface ErrorSpec {
   status: number;
   message: string;
-  challenge?: "bare" | "invalid_token" | "none";
+  challenge?: "bare" | "invalid_token" | "insufficient_scope" | "none";
   retryAfter?: boolean;
   connectionClose?: boolean;
 }
@@ -13,7 +13,8 @@ export interface ErrorSpec {
 export interface Contract {
   realm: string;
   checkOrder: string[];
-  claims: { required: string[]; optional: string[] };
+  claims: { required: string[]; optional: string[]; types: Record<string, string> };
+  accessOrder: string[];
   limits: Record<string, number>;
   authErrors: Record<string, ErrorSpec>;
   apiErrors: Record<string, ErrorSpec>;
@@ -32,5 +33,5 @@ export function challengeOf(code: string | undefined): string | null {
   const spec = code ? CONTRACT.authErrors[code] : undefined;
   if (!spec || spec.challenge === "none") return null;
   if (spec.challenge === "bare") return `Bearer realm="${CONTRACT.realm}"`;
-  return `Bearer realm="${CONTRACT.realm}", error="invalid_token", error_description="${spec.message}"`;
+  return `Bearer realm="${CONTRACT.realm}", error="${spec.challenge}", error_description="${spec.message}"`;
 }

@@ -4,12 +4,13 @@
  */
 import { betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import { bearer, jwt } from "better-auth/plugins";
+import { admin, bearer, jwt } from "better-auth/plugins";
 import type { JwtOptions } from "better-auth/plugins/jwt";
 import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
 import type { Logger } from "./logger.js";
+import { ADMIN_ROLE, DEFAULT_ROLE, permissionsFor, splitRoles } from "./roles.js";
 
 /** The JWT plugin's options, shared with key management so both mint keys the same way. */
 export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
@@ -28,9 +29,18 @@ export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
         email: user.email,
         name: user.name,
         email_verified: user.emailVerified,
+        ...accessClaims((user as { role?: unknown }).role),
       }),
     },
   };
+}
+
+/** `role` as the admin plugin stores it (normalised), and the permissions its roles grant. */
+function accessClaims(stored: unknown): { role?: string; permissions?: string[] } {
+  const roles = splitRoles(stored);
+  if (roles.length === 0) return {};
+  const permissions = permissionsFor(roles);
+  return { role: roles.join(","), ...(permissions.length > 0 ? { permissions } : {}) };
 }
 
 export function createAuth(config: AuthServerConfig, database: AuthDatabase, log: Logger) {
@@ -43,7 +53,22 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
     trustedOrigins: [...config.trustedOrigins],
     telemetry: { enabled: false },
     emailAndPassword: { enabled: true, minPasswordLength: 12, maxPasswordLength: 128 },
-    plugins: [jwt(jwtPluginOptions(config)), bearer()],
+    plugins: [jwt(jwtPluginOptions(config)), bearer(), admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] })],
+    databaseHooks: {
+      user: {
+        create: {
+          // ADMIN_EMAILS: those accounts are admins from their first token on.
+          before: async (user) => {
+            if (!config.adminEmails.includes(user.email.toLowerCase())) return;
+            return { data: { ...user, role: ADMIN_ROLE } };
+          },
+          after: async (user) => {
+            if ((user as { role?: unknown }).role !== ADMIN_ROLE) return;
+            log.info("audit", { event: "role.changed", user_id: user.id, role: ADMIN_ROLE, by: "ADMIN_EMAILS" });
+          },
+        },
+      },
+    },
     rateLimit: {
       // Better Auth only limits in production by default; a sign-in endpoint is never unguarded.
       enabled: true,
@@ -81,19 +106,42 @@ const AUDITED: Record<string, { ok: string; failed?: string }> = {
   "/get-session": { ok: "token.issued" },
 };
 
+/** Admin plugin endpoints: every call is an audit event, refused ones included. */
+function adminEvents(path: string): { ok: string; failed: string } | undefined {
+  if (!path.startsWith("/admin/")) return undefined;
+  const action = path.slice("/admin/".length).replace(/[^a-z-]/g, "").replace(/-/g, "_");
+  return { ok: `admin.${action}`, failed: `admin.${action}.failure` };
+}
+
+/** The account an admin call acts on, from its body or query (ids only). */
+function targetOf(ctx: { body?: unknown; query?: unknown }): string | undefined {
+  for (const source of [ctx.body, ctx.query]) {
+    if (source && typeof source === "object") {
+      const { userId, id } = source as { userId?: unknown; id?: unknown };
+      if (typeof userId === "string") return userId;
+      if (typeof id === "string") return id;
+    }
+  }
+  return undefined;
+}
+
 /** Audit events carry ids and outcomes only, never a password, session token or JWT. */
 function auditHook(log: Logger) {
   return createAuthMiddleware(async (ctx) => {
-    const events = AUDITED[ctx.path];
+    const adminCall = adminEvents(ctx.path);
+    const events = AUDITED[ctx.path] ?? adminCall;
     if (!events) return;
     const returned = ctx.context.returned;
     const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
+    const target = adminCall ? { target_id: targetOf(ctx) } : {};
     if (returned instanceof APIError || returned instanceof Error) {
       if (events.failed) {
         log.warn("audit", {
           event: events.failed,
           status: returned instanceof APIError ? returned.statusCode : 500,
           reason: returned instanceof APIError ? String(returned.body?.code ?? returned.status) : "error",
+          user_id: adminCall ? ctx.context.session?.user.id : undefined,
+          ...target,
           ip,
         });
       }
@@ -101,6 +149,12 @@ function auditHook(log: Logger) {
     }
     const session = ctx.context.newSession ?? ctx.context.session;
     if (!session) return;
-    log.info("audit", { event: events.ok, user_id: session.user.id, ip });
+    const role = ctx.path === "/admin/set-role" ? { role: roleOf(ctx.body) } : {};
+    log.info("audit", { event: events.ok, user_id: session.user.id, ...target, ...role, ip });
   });
+}
+
+function roleOf(body: unknown): string | undefined {
+  const role = (body as { role?: unknown } | undefined)?.role;
+  return Array.isArray(role) ? role.join(",") : typeof role === "string" ? role : undefined;
 }

@@ -64,6 +64,7 @@ const envSchema = z.object({
   RATE_LIMIT_SIGN_IN_MAX: positiveInt("RATE_LIMIT_SIGN_IN_MAX", 10),
   DATA_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  ADMIN_EMAILS: z.string().optional(),
 });
 
 /** The demo frontend's origins, trusted by default outside production (CONTRACT §5). */
@@ -99,6 +100,8 @@ export interface AuthServerConfig {
     readonly signInMax: number;
   };
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Lower-cased emails whose accounts get the `admin` role when they sign up. */
+  readonly adminEmails: readonly string[];
 }
 
 export interface LoadConfigOptions {
@@ -165,8 +168,16 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       signInMax: e.RATE_LIMIT_SIGN_IN_MAX,
     },
     logLevel: e.LOG_LEVEL,
+    adminEmails: parseEmails(e.ADMIN_EMAILS),
   };
   return deepFreeze(config);
+}
+
+function parseEmails(raw: string | undefined): string[] {
+  const emails = csv(raw).map((email) => email.toLowerCase());
+  const bad = emails.find((email) => !/^[^@\s]+@[^@\s]+$/.test(email));
+  if (bad !== undefined) throw new ConfigError(`invalid configuration: ADMIN_EMAILS: "${bad}" is not an email address`);
+  return emails;
 }
 
 function parseOrigin(name: string, raw: string): string {

@@ -20,6 +20,7 @@ import pg from "pg";
 import { type AuthServer, createAuthServer } from "./app.js";
 import { loadConfig } from "./config.js";
 import { rotateSigningKey } from "./keys.js";
+import { setUserRole } from "./users.js";
 
 /** A free TCP port on `host` (the OS picks it; the probe closes before the caller listens). */
 export function freePort(host = "127.0.0.1"): Promise<number> {
@@ -45,6 +46,8 @@ export interface RunningAuthServer {
   sign(payload: Record<string, unknown>): Promise<string>;
   /** Introduces a new signing key now; returns its kid. */
   rotate(): Promise<string>;
+  /** Gives the account with `email` a role ("admin", or a comma list), as `users:set-role` does. */
+  setRole(email: string, role: string): Promise<void>;
   /** Closes the HTTP listener (an outage) while the server and its data stay. */
   stopListening(): Promise<void>;
   startListening(): Promise<void>;
@@ -90,6 +93,9 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     dataDir,
     sign: async (payload) => (await server.auth.api.signJWT({ body: { payload } })).token,
     rotate: async () => (await rotateSigningKey(server.auth, server.config)).kid,
+    setRole: async (email, role) => {
+      await setUserRole(server.auth, server.log, email, role);
+    },
     stopListening,
     startListening,
     close: async () => {

@@ -44,4 +44,25 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   for (const name of ["email_verified", "emailVerified"]) {
     if (name in claims && typeof claims[name] !== "boolean") throw new AuthError("invalid_claims");
   }
+  if ("role" in claims && rolesOf(claims.role) === undefined) throw new AuthError("invalid_claims");
+  if ("permissions" in claims && permissionsOf(claims.permissions) === undefined) throw new AuthError("invalid_claims");
+}
+
+// Only U+0020: JavaScript's trim() and Python's strip() disagree on other white space.
+const trimSpaces = (item: string) => item.replace(/^ +| +$/g, "");
+
+/**
+ * The roles of a `role` claim: one role, or a comma list as Better Auth's admin plugin stores
+ * several ("admin,sales"). `undefined` when the claim is not such a string.
+ */
+export function rolesOf(value: unknown): string[] | undefined {
+  if (typeof value !== "string") return undefined;
+  const roles = value.split(",").map(trimSpaces);
+  return roles.every((role) => role !== "") ? [...new Set(roles)] : undefined;
+}
+
+/** The `permissions` claim: an array of non-empty strings, or `undefined` when it is not one. */
+export function permissionsOf(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.every((item) => typeof item === "string" && item !== "") ? [...new Set(value as string[])] : undefined;
 }

@@ -1,5 +1,5 @@
 /**
- * The one error a verification (or an ownership check) raises. Its `code` is drawn from the
+ * The one error a verification (or an ownership, role or permission check) raises. Its `code` is drawn from the
  * contract's closed set (CONTRACT §2–§3) and is API; the message is fixed per code so that the
  * TypeScript and Python verifiers answer byte for byte alike (`python-backend/src/authbridge/
  * errors.py` holds the same table). `status`, `wwwAuthenticate` and `toResponse()` are the
@@ -19,7 +19,9 @@ export type AuthErrorCode =
   | "invalid_issuer"
   | "invalid_audience"
   | "invalid_claims"
-  | "forbidden";
+  | "forbidden"
+  | "insufficient_role"
+  | "insufficient_permission";
 
 export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   missing_token: "Missing bearer token",
@@ -34,9 +36,13 @@ export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   invalid_audience: "The token audience is not accepted",
   invalid_claims: "The token claims are invalid",
   forbidden: "You do not have access to this resource",
+  insufficient_role: "This action requires a role you do not have",
+  insufficient_permission: "This action requires a permission you do not have",
 });
 
 export const REALM = "api";
+
+const INSUFFICIENT_SCOPE: ReadonlySet<AuthErrorCode> = new Set(["insufficient_role", "insufficient_permission"]);
 
 /**
  * @example
@@ -58,10 +64,10 @@ export class AuthError extends Error {
     this.retryAfter = options.retryAfter;
   }
 
-  /** 401 for token failures, 503 when the keys cannot be fetched, 403 for `forbidden`. */
+  /** 401 for token failures, 503 when the keys cannot be fetched, 403 for a refused access. */
   get status(): 401 | 403 | 503 {
     if (this.code === "jwks_unavailable") return 503;
-    if (this.code === "forbidden") return 403;
+    if (this.code === "forbidden" || INSUFFICIENT_SCOPE.has(this.code)) return 403;
     return 401;
   }
 
@@ -69,6 +75,10 @@ export class AuthError extends Error {
   get wwwAuthenticate(): string | undefined {
     if (this.code === "missing_token") return `Bearer realm="${REALM}"`;
     if (this.code === "jwks_unavailable" || this.code === "forbidden") return undefined;
+    // RFC 6750 §3.1: a valid token that lacks the privileges the request needs.
+    if (INSUFFICIENT_SCOPE.has(this.code)) {
+      return `Bearer realm="${REALM}", error="insufficient_scope", error_description="${this.detail}"`;
+    }
     return `Bearer realm="${REALM}", error="invalid_token", error_description="${this.detail}"`;
   }
 

@@ -1,9 +1,11 @@
 /**
  * Hono edge: `requireUser` / `optionalUser` middleware that put a typed `c.var.user` on the
- * context, and `requireOwner` for the contract's 403. Responses are exactly CONTRACT §3
- * (python-backend's `authbridge/fastapi.py` is the FastAPI twin).
+ * context, `requireRole` / `requirePermission` after them, and `requireOwner` for the
+ * contract's 403. Responses are exactly CONTRACT §3 (python-backend's `authbridge/fastapi.py`
+ * is the FastAPI twin).
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
+import { checkPermission, checkRole } from "./access.js";
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
 import type { Verifier } from "./verify.js";
@@ -56,6 +58,45 @@ export function optionalUser(verifier: Verifier): MiddlewareHandler {
 }
 
 /**
+ * Refuses the request with the contract's 403 `insufficient_role` unless the user (put there by
+ * `requireUser`) has at least one of `roles`. Without a user it is the contract's 401: it fails
+ * closed when mounted without `requireUser`, or after `optionalUser` on a request without a token.
+ *
+ * @example
+ * app.use("/api/admin/*", requireUser(verifier), requireRole("admin"));
+ */
+export function requireRole(...roles: string[]): MiddlewareHandler {
+  if (roles.length === 0) throw new TypeError("authbridge: requireRole needs at least one role");
+  return accessCheck((user) => checkRole(user, roles));
+}
+
+/**
+ * Refuses the request with the contract's 403 `insufficient_permission` unless the user has
+ * every one of `permissions` (the token's `permissions` claim).
+ *
+ * @example
+ * app.delete("/api/admin/tasks/:id", requirePermission("tasks:write:any"), handler);
+ */
+export function requirePermission(...permissions: string[]): MiddlewareHandler {
+  if (permissions.length === 0) throw new TypeError("authbridge: requirePermission needs at least one permission");
+  return accessCheck((user) => checkPermission(user, permissions));
+}
+
+function accessCheck(check: (user: Principal) => void): MiddlewareHandler {
+  return async (c, next) => {
+    try {
+      const user = c.var.user;
+      if (!user) throw new AuthError("missing_token");
+      check(user);
+    } catch (error) {
+      if (error instanceof AuthError) return error.toResponse();
+      throw error;
+    }
+    await next();
+  };
+}
+
+/**
  * Throws the contract's 403 unless the caller is `ownerId` (answered by {@link authErrorHandler}).
  * The caller is a principal or the context that holds it, so the argument order is Python's
  * `require_owner(user, owner_id)`.
@@ -80,5 +121,6 @@ export function authErrorHandler(fallback?: ErrorHandler): ErrorHandler {
   };
 }
 
+export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
 export { AuthError } from "./errors.js";
 export type { Principal } from "./principal.js";

@@ -4,6 +4,7 @@
  * the same token, so a handler must not be able to change what the next one sees.
  */
 import type { JWTPayload } from "jose";
+import { permissionsOf, rolesOf } from "./claims.js";
 
 export interface Principal {
   /** The token's `sub`. */
@@ -12,6 +13,10 @@ export interface Principal {
   readonly name: string | null;
   /** `email_verified`, or `emailVerified` as stock Better Auth writes it; null when absent. */
   readonly emailVerified: boolean | null;
+  /** The `role` claim as a list (`"admin,sales"` → `["admin", "sales"]`); empty when absent. */
+  readonly roles: readonly string[];
+  /** The `permissions` claim; empty when absent. */
+  readonly permissions: readonly string[];
   /** Every verified claim, read-only all the way down. */
   readonly claims: Readonly<JWTPayload & Record<string, unknown>>;
 }
@@ -32,6 +37,8 @@ export function principalFromClaims(payload: JWTPayload & Record<string, unknown
     email: typeof payload.email === "string" ? payload.email : null,
     name: typeof payload.name === "string" ? payload.name : null,
     emailVerified: typeof verified === "boolean" ? verified : null,
+    roles: Object.freeze(rolesOf(payload.role) ?? []),
+    permissions: Object.freeze(permissionsOf(payload.permissions) ?? []),
     claims: deepFreeze(payload),
   });
 }

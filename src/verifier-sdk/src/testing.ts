@@ -99,9 +99,8 @@ export function authHeaders(sub = "user-1", claims: Record<string, unknown> = {}
  * @example
  * app.use("/api/*", actingAs("user-1"));
  */
-export function actingAs(user: Principal | string): MiddlewareHandler {
-  const principal =
-    typeof user === "string" ? principalFromClaims({ sub: user, email: null, name: null } as never) : user;
+export function actingAs(user: Principal | string, claims: Record<string, unknown> = {}): MiddlewareHandler {
+  const principal = typeof user === "string" ? principalFromClaims({ sub: user, ...claims } as never) : user;
   return async (c, next) => {
     c.set("user", principal);
     await next();

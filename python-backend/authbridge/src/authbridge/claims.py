@@ -56,3 +56,28 @@ def validate_claims(
     for name in ("email_verified", "emailVerified"):
         if name in claims and not isinstance(claims[name], bool):
             raise AuthError("invalid_claims")
+    if "role" in claims and roles_of(claims["role"]) is None:
+        raise AuthError("invalid_claims")
+    if "permissions" in claims and permissions_of(claims["permissions"]) is None:
+        raise AuthError("invalid_claims")
+
+
+def roles_of(value: Any) -> tuple[str, ...] | None:
+    """The roles of a ``role`` claim: one role, or a comma list as Better Auth's admin plugin
+    stores several (``"admin,sales"``). ``None`` when the claim is not such a string.
+
+    >>> roles_of("admin, sales")
+    ('admin', 'sales')
+    """
+    if not isinstance(value, str):
+        return None
+    # Only U+0020: Python's strip() and JavaScript's trim() disagree on other white space.
+    roles = [item.strip(" ") for item in value.split(",")]
+    return tuple(dict.fromkeys(roles)) if all(roles) else None
+
+
+def permissions_of(value: Any) -> tuple[str, ...] | None:
+    """The ``permissions`` claim: a list of non-empty strings, or ``None`` when it is not one."""
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        return None
+    return tuple(dict.fromkeys(value))

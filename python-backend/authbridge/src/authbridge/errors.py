@@ -1,4 +1,4 @@
-"""The one error a verification (or an ownership check) raises.
+"""The one error a verification (or an ownership, role or permission check) raises.
 
 Its ``code`` is drawn from the contract's closed set (CONTRACT §2-§3) and is API; the message is
 fixed per code so that both verifiers, Python and TypeScript, answer byte for byte alike.
@@ -24,6 +24,8 @@ AuthErrorCode = Literal[
     "invalid_audience",
     "invalid_claims",
     "forbidden",
+    "insufficient_role",
+    "insufficient_permission",
 ]
 
 #: One message per code, identical in the TypeScript SDK (``src/verifier-sdk/src/errors.ts``).
@@ -40,15 +42,19 @@ MESSAGES: Final[dict[AuthErrorCode, str]] = {
     "invalid_audience": "The token audience is not accepted",
     "invalid_claims": "The token claims are invalid",
     "forbidden": "You do not have access to this resource",
+    "insufficient_role": "This action requires a role you do not have",
+    "insufficient_permission": "This action requires a permission you do not have",
 }
 
 
 #: The ``realm`` of every ``WWW-Authenticate`` challenge.
 REALM: Final = "api"
 
+_INSUFFICIENT_SCOPE: Final = frozenset({"insufficient_role", "insufficient_permission"})
+
 
 class AuthError(Exception):
-    """A token (or an ownership check) failed; ``code`` says which contract case it is.
+    """A token (or an ownership, role or permission check) failed; ``code`` says which contract case it is.
 
     >>> raise AuthError("token_expired")
     """
@@ -65,10 +71,10 @@ class AuthError(Exception):
 
     @property
     def status(self) -> int:
-        """401 for token failures, 503 when the keys cannot be fetched, 403 for ``forbidden``."""
+        """401 for token failures, 503 when the keys cannot be fetched, 403 for a refused access."""
         if self.code == "jwks_unavailable":
             return 503
-        if self.code == "forbidden":
+        if self.code == "forbidden" or self.code in _INSUFFICIENT_SCOPE:
             return 403
         return 401
 
@@ -79,6 +85,9 @@ class AuthError(Exception):
             return f'Bearer realm="{REALM}"'
         if self.code in ("jwks_unavailable", "forbidden"):
             return None
+        if self.code in _INSUFFICIENT_SCOPE:
+            # RFC 6750 §3.1: a valid token that lacks the privileges the request needs.
+            return f'Bearer realm="{REALM}", error="insufficient_scope", error_description="{self.detail}"'
         return f'Bearer realm="{REALM}", error="invalid_token", error_description="{self.detail}"'
 
     @property

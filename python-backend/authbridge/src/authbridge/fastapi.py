@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import AsyncIterator, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Literal
 
@@ -23,8 +24,9 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.responses import Response
 
+from .access import check_permission, check_role
 from .body_limit import AuthBeforeBody, BodyLimitMiddleware, PayloadTooLarge, max_body_bytes_from_env
-from .errors import AuthError
+from .errors import MESSAGES, AuthError
 from .principal import Principal
 from .settings import AuthSettings, get_settings
 from .verify import Verifier
@@ -147,17 +149,98 @@ def require_owner(user: Principal, owner_id: str) -> None:
         raise AuthError("forbidden")
 
 
-def requires_auth(route: Any) -> bool:
-    """Whether ``route`` depends on ``get_current_user`` (directly or through a dependency)."""
-    if not isinstance(route, APIRoute):
-        return False
+#: The dependencies ``require_role`` / ``require_permission`` made, and the 403 code each may
+#: answer; install_auth documents those 403s in the app's OpenAPI.
+_ACCESS_CHECKS: weakref.WeakKeyDictionary[Callable[..., Any], str] = weakref.WeakKeyDictionary()
+
+AccessDependency = Callable[[Principal], Awaitable[Principal]]
+
+
+def require_role(*roles: str) -> AccessDependency:
+    """A dependency: the verified caller if they have at least one of ``roles`` (the token's
+    ``role`` claim), else the contract's 403 ``insufficient_role``. Authentication comes first.
+
+    >>> AdminUser = Annotated[Principal, Depends(require_role("admin"))]
+    >>> @app.get("/api/admin/stats")
+    ... async def stats(admin: AdminUser) -> dict[str, int]: ...
+    """
+    if not roles:
+        raise TypeError("authbridge: require_role needs at least one role")
+
+    async def role_check(user: CurrentUser) -> Principal:
+        check_role(user, roles)
+        return user
+
+    _ACCESS_CHECKS[role_check] = "insufficient_role"
+    return role_check
+
+
+def require_permission(*permissions: str) -> AccessDependency:
+    """A dependency: the verified caller if they have every one of ``permissions`` (the token's
+    ``permissions`` claim), else the contract's 403 ``insufficient_permission``.
+
+    >>> @app.delete("/api/admin/tasks/{task_id}", dependencies=[Depends(require_permission("tasks:write:any"))])
+    """
+    if not permissions:
+        raise TypeError("authbridge: require_permission needs at least one permission")
+
+    async def permission_check(user: CurrentUser) -> Principal:
+        check_permission(user, permissions)
+        return user
+
+    _ACCESS_CHECKS[permission_check] = "insufficient_permission"
+    return permission_check
+
+
+#: The caller, who must have the ``admin`` role.
+AdminUser = Annotated[Principal, Depends(require_role("admin"))]
+
+
+def _dependency_calls(route: APIRoute) -> list[Any]:
+    calls: list[Any] = []
     stack = list(route.dependant.dependencies)
     while stack:
         dependant = stack.pop()
-        if dependant.call is get_current_user:
-            return True
+        calls.append(dependant.call)
         stack.extend(dependant.dependencies)
-    return False
+    return calls
+
+
+def requires_auth(route: Any) -> bool:
+    """Whether ``route`` depends on ``get_current_user`` (directly or through a dependency)."""
+    return isinstance(route, APIRoute) and any(call is get_current_user for call in _dependency_calls(route))
+
+
+def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["detail", "code"],
+                    "properties": {"detail": {"type": "string"}, "code": {"type": "string", "enum": codes}},
+                }
+            }
+        },
+    }
+
+
+_UNAUTHORIZED = [code for code in MESSAGES if AuthError(code).status == 401]
+
+
+def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
+    """Add the contract's 401 (and 403 for role and permission checks) to protected operations."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not requires_auth(route):
+            continue
+        operations = schema.get("paths", {}).get(route.path_format, {})
+        denies = sorted({_ACCESS_CHECKS[call] for call in _dependency_calls(route) if call in _ACCESS_CHECKS})
+        for method in route.methods:
+            responses = operations.get(method.lower(), {}).setdefault("responses", {})
+            responses.setdefault("401", _error_response("Missing or invalid bearer token", _UNAUTHORIZED))
+            if denies:
+                responses.setdefault("403", _error_response("The token lacks a required role or permission", denies))
 
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
@@ -248,6 +331,15 @@ def install_auth(
             yield state
 
     app.router.lifespan_context = lifespan
+
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _document_access(app, generate_openapi())
+        return generate_openapi()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _authenticate_before_body(scope: Any) -> None:

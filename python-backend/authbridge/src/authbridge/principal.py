@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .claims import permissions_of, roles_of
+
 
 def _frozen(value: Any) -> Any:
     if isinstance(value, Mapping):
@@ -33,6 +35,10 @@ class Principal:
     name: str | None
     #: ``email_verified`` or, in stock Better Auth tokens, ``emailVerified``.
     email_verified: bool | None
+    #: The ``role`` claim as a tuple (``"admin,sales"`` → ``("admin", "sales")``); empty when absent.
+    roles: tuple[str, ...]
+    #: The ``permissions`` claim; empty when absent.
+    permissions: tuple[str, ...]
     claims: Mapping[str, Any] = field(repr=False)
 
     @classmethod
@@ -43,5 +49,15 @@ class Principal:
             email=claims.get("email"),
             name=claims.get("name"),
             email_verified=verified if isinstance(verified, bool) else None,
+            roles=roles_of(claims.get("role")) or (),
+            permissions=permissions_of(claims.get("permissions")) or (),
             claims=_frozen(claims),
         )
+
+    def has_role(self, role: str) -> bool:
+        """Whether the token's ``role`` claim lists ``role``."""
+        return role in self.roles
+
+    def has_permission(self, permission: str) -> bool:
+        """Whether the token's ``permissions`` claim lists ``permission``."""
+        return permission in self.permissions

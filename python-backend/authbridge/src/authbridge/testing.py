@@ -134,8 +134,9 @@ def auth_headers(sub: str = "user-1", **claims: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token(sub, **claims)}"}
 
 
-def override_current_user(app: FastAPI, user: Principal | str) -> None:
-    """Let every request in as ``user`` (a ``Principal`` or a user id), without tokens.
+def override_current_user(app: FastAPI, user: Principal | str, **claims: Any) -> None:
+    """Let every request in as ``user`` (a ``Principal``, or a user id and extra ``claims`` such
+    as ``role="admin"``), without tokens; role and permission checks still apply.
 
     Validation errors stay FastAPI's 422s: authbridge does not re-check a token for a route
     whose user comes from an override. Undo with ``app.dependency_overrides.clear()``.
@@ -143,7 +144,7 @@ def override_current_user(app: FastAPI, user: Principal | str) -> None:
     from .fastapi import get_current_user
     from .principal import Principal
 
-    principal = user if isinstance(user, Principal) else Principal.from_claims({"sub": user})
+    principal = user if isinstance(user, Principal) else Principal.from_claims({**claims, "sub": user})
     app.dependency_overrides[get_current_user] = lambda: principal
 
 

@@ -1,0 +1,37 @@
+"""Role and permission checks on a verified principal (CONTRACT §3).
+
+They raise the contract's 403 ``insufficient_role`` / ``insufficient_permission`` and read the
+principal only, so a check never costs a JWKS fetch or a second verification. The TypeScript
+SDK's ``access.ts`` is the twin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .errors import AuthError
+from .principal import Principal
+
+
+def check_role(user: Principal, roles: Iterable[str]) -> None:
+    """Raise ``insufficient_role`` unless ``user`` has at least one of ``roles``.
+
+    >>> check_role(user, ["admin"])
+    """
+    wanted = tuple(roles)
+    if not wanted:
+        raise TypeError("authbridge: name at least one role")
+    if not any(user.has_role(role) for role in wanted):
+        raise AuthError("insufficient_role")
+
+
+def check_permission(user: Principal, permissions: Iterable[str]) -> None:
+    """Raise ``insufficient_permission`` unless ``user`` has every one of ``permissions``.
+
+    >>> check_permission(user, ["tasks:read:any"])
+    """
+    wanted = tuple(permissions)
+    if not wanted:
+        raise TypeError("authbridge: name at least one permission")
+    if not all(user.has_permission(permission) for permission in wanted):
+        raise AuthError("insufficient_permission")

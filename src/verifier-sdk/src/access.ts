@@ -1,0 +1,41 @@
+/**
+ * Role and permission checks on a verified principal (CONTRACT §3): the contract's 403
+ * `insufficient_role` / `insufficient_permission`. They read the principal only, so a check
+ * never costs a JWKS fetch or a second verification. python-backend's `access.py` is the twin.
+ */
+import { AuthError } from "./errors.js";
+import type { Principal } from "./principal.js";
+
+/** Whether the token's `role` claim lists `role`. */
+export function hasRole(user: Principal, role: string): boolean {
+  return user.roles.includes(role);
+}
+
+/** Whether the token's `permissions` claim lists `permission`. */
+export function hasPermission(user: Principal, permission: string): boolean {
+  return user.permissions.includes(permission);
+}
+
+/**
+ * Throws `insufficient_role` unless the user has at least one of `roles`.
+ *
+ * @example
+ * checkRole(c.var.user, ["admin"]);
+ */
+export function checkRole(user: Principal, roles: readonly string[]): void {
+  if (roles.length === 0) throw new TypeError("authbridge: name at least one role");
+  if (!roles.some((role) => hasRole(user, role))) throw new AuthError("insufficient_role");
+}
+
+/**
+ * Throws `insufficient_permission` unless the user has every one of `permissions`.
+ *
+ * @example
+ * checkPermission(c.var.user, ["tasks:read:any"]);
+ */
+export function checkPermission(user: Principal, permissions: readonly string[]): void {
+  if (permissions.length === 0) throw new TypeError("authbridge: name at least one permission");
+  if (!permissions.every((permission) => hasPermission(user, permission))) {
+    throw new AuthError("insufficient_permission");
+  }
+}
