@@ -73,6 +73,12 @@ function hs256(secret: Buffer | string): string {
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
 }
 
+/** A role or permission check applied after verification (CONTRACT §3): roles any-of, permissions all-of. */
+export interface Requirement {
+  roles?: string[];
+  permissions?: string[];
+}
+
 export interface Vector {
   name: string;
   token: string;
@@ -80,16 +86,19 @@ export interface Vector {
   now: number;
   issuer: string;
   audience: string;
-  expect: { ok: true; sub: string } | { code: string };
+  require?: Requirement;
+  expect: { ok: true; sub: string; roles: string[]; permissions: string[] } | { code: string };
 }
+
+type Expect = { ok: true; sub?: string; roles?: string[]; permissions?: string[] } | { code: string };
 
 export function buildVectors(): Vector[] {
   const valid = jws(MAIN, claims());
   const sig = valid.split(".")[2] as string;
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const twin = alphabet[alphabet.indexOf(sig.at(-1) as string) ^ 1];
-  const ok = { ok: true as const, sub: "user-1" };
-  const list: [string, string, Vector["expect"], { keys: unknown[] }?][] = [
+  const ok = { ok: true as const };
+  const list: [string, string, Expect, { keys: unknown[] }?, Requirement?][] = [
     ["valid token", valid, ok],
     ["valid: alg Ed25519 (RFC 9864)", jws(MAIN, claims(), { alg: "Ed25519", kid: MAIN.kid }), ok],
     ["valid: typ JWT", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "JWT" }), ok],
@@ -102,7 +111,7 @@ export function buildVectors(): Vector[] {
     ["valid: iat 5 s ahead, within leeway", jws(MAIN, claims({ iat: NOW + 5 })), ok],
     ["valid: fractional exp", jws(MAIN, claims({ exp: NOW + 0.5 + 900 })), ok],
     ["valid: second key of two", jws(OTHER, claims()), ok, TWO_KEYS],
-    ["valid: unknown extra claims", jws(MAIN, claims({ role: "admin", nested: { a: [1] } })), ok],
+    ["valid: unknown extra claims", jws(MAIN, claims({ department: "sales", nested: { a: [1] } })), ok],
 
     ["malformed: two parts", valid.split(".").slice(0, 2).join("."), { code: "malformed_token" }],
     ["malformed: four parts", `${valid}.x`, { code: "malformed_token" }],
@@ -135,7 +144,7 @@ export function buildVectors(): Vector[] {
         [`unsupported: alg ${alg}`, `${b64json({ alg, kid: MAIN.kid })}.${b64json(claims())}.`, { code: "unsupported_algorithm" }] as [
           string,
           string,
-          Vector["expect"],
+          Expect,
         ],
     ),
     ["unsupported: HS256 keyed with raw x", hs256(Buffer.from(MAIN.jwk.x, "base64url")), { code: "unsupported_algorithm" }],
@@ -196,15 +205,58 @@ export function buildVectors(): Vector[] {
     ["claims: string nbf", jws(MAIN, claims({ nbf: "soon" })), { code: "invalid_claims" }],
     ["claims: numeric email", jws(MAIN, claims({ email: 7 })), { code: "invalid_claims" }],
     ["claims: string email_verified", jws(MAIN, claims({ email_verified: "yes" })), { code: "invalid_claims" }],
+
+    ["role: one role", jws(MAIN, claims({ role: "user" })), { ok: true, roles: ["user"] }],
+    ["role: a comma list", jws(MAIN, claims({ role: "admin,sales" })), { ok: true, roles: ["admin", "sales"] }],
+    ["role: spaces around items are trimmed", jws(MAIN, claims({ role: " admin , sales " })), { ok: true, roles: ["admin", "sales"] }],
+    ["role: a repeated role counts once", jws(MAIN, claims({ role: "admin,admin" })), { ok: true, roles: ["admin"] }],
+    ["role: only spaces are trimmed, a tab is part of the name", jws(MAIN, claims({ role: "admin\t" })), { ok: true, roles: ["admin\t"] }],
+    ["permissions: a list", jws(MAIN, claims({ permissions: ["tasks:read:any", "users:list"] })), { ok: true, permissions: ["tasks:read:any", "users:list"] }],
+    ["permissions: an empty list", jws(MAIN, claims({ permissions: [] })), ok],
+    ["claims: numeric role", jws(MAIN, claims({ role: 1 })), { code: "invalid_claims" }],
+    ["claims: role as an array", jws(MAIN, claims({ role: ["admin"] })), { code: "invalid_claims" }],
+    ["claims: null role", jws(MAIN, claims({ role: null })), { code: "invalid_claims" }],
+    ["claims: empty role", jws(MAIN, claims({ role: "" })), { code: "invalid_claims" }],
+    ["claims: role list with an empty item", jws(MAIN, claims({ role: "admin,,user" })), { code: "invalid_claims" }],
+    ["claims: role list with a blank item", jws(MAIN, claims({ role: "admin, " })), { code: "invalid_claims" }],
+    ["claims: permissions as a string", jws(MAIN, claims({ permissions: "users:list" })), { code: "invalid_claims" }],
+    ["claims: permissions holding a number", jws(MAIN, claims({ permissions: ["users:list", 7] })), { code: "invalid_claims" }],
+    ["claims: permissions holding an empty string", jws(MAIN, claims({ permissions: [""] })), { code: "invalid_claims" }],
+    ["claims: permissions as an object", jws(MAIN, claims({ permissions: { "users:list": true } })), { code: "invalid_claims" }],
+
+    ["require role: has it", jws(MAIN, claims({ role: "admin" })), { ok: true, roles: ["admin"] }, undefined, { roles: ["admin"] }],
+    ["require role: any one of several", jws(MAIN, claims({ role: "sales" })), { ok: true, roles: ["sales"] }, undefined, { roles: ["admin", "sales"] }],
+    ["require role: one of a comma list", jws(MAIN, claims({ role: "user,admin" })), { ok: true, roles: ["user", "admin"] }, undefined, { roles: ["admin"] }],
+    ["require role: another role", jws(MAIN, claims({ role: "user" })), { code: "insufficient_role" }, undefined, { roles: ["admin"] }],
+    ["require role: no role claim", jws(MAIN, claims()), { code: "insufficient_role" }, undefined, { roles: ["admin"] }],
+    ["require role: names are case-sensitive", jws(MAIN, claims({ role: "Admin" })), { code: "insufficient_role" }, undefined, { roles: ["admin"] }],
+    ["require role: not a prefix match", jws(MAIN, claims({ role: "administrator" })), { code: "insufficient_role" }, undefined, { roles: ["admin"] }],
+    ["require role: a permission is not a role", jws(MAIN, claims({ permissions: ["admin"] })), { code: "insufficient_role" }, undefined, { roles: ["admin"] }],
+    ["require permission: has it", jws(MAIN, claims({ permissions: ["tasks:read:any"] })), { ok: true, permissions: ["tasks:read:any"] }, undefined, { permissions: ["tasks:read:any"] }],
+    ["require permission: the admin role alone grants none", jws(MAIN, claims({ role: "admin" })), { code: "insufficient_permission" }, undefined, { permissions: ["tasks:read:any"] }],
+    ["require permissions: all of them", jws(MAIN, claims({ permissions: ["a", "b"] })), { ok: true, permissions: ["a", "b"] }, undefined, { permissions: ["a", "b"] }],
+    ["require permissions: one missing", jws(MAIN, claims({ permissions: ["a"] })), { code: "insufficient_permission" }, undefined, { permissions: ["a", "b"] }],
+    ["require role and permission: role first", jws(MAIN, claims({ role: "user" })), { code: "insufficient_role" }, undefined, { roles: ["admin"], permissions: ["a"] }],
+    ["require role and permission: then permission", jws(MAIN, claims({ role: "admin" })), { code: "insufficient_permission" }, undefined, { roles: ["admin"], permissions: ["a"] }],
+    ["require role: authentication first (expired admin)", jws(MAIN, claims({ role: "admin", exp: NOW - 3600 })), { code: "token_expired" }, undefined, { roles: ["admin"] }],
+    ["require role: authentication first (malformed role)", jws(MAIN, claims({ role: 5 })), { code: "invalid_claims" }, undefined, { roles: ["admin"] }],
+    [
+      "require role: role tampered to admin",
+      `${valid.split(".")[0]}.${b64json(claims({ role: "admin" }))}.${sig}`,
+      { code: "invalid_signature" },
+      undefined,
+      { roles: ["admin"] },
+    ],
   ];
-  return list.map(([name, token, expect, jwks]) => ({
+  return list.map(([name, token, expect, jwks, require]) => ({
     name,
     token,
     jwks: jwks ?? JWKS,
     now: NOW,
     issuer: ISSUER,
     audience: AUDIENCE,
-    expect,
+    ...(require ? { require } : {}),
+    expect: "code" in expect ? expect : { sub: "user-1", roles: [], permissions: [], ...expect, ok: true },
   }));
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from authbridge import AuthError, AuthSettings, Verifier
+from authbridge.access import check_permission, check_role
 
 # AUTHBRIDGE_VECTORS: where the vectors are when these tests run outside the repository
 # (against the built wheel).
@@ -24,6 +25,8 @@ pytestmark = pytest.mark.anyio
 
 def test_there_are_at_least_40_vectors() -> None:
     assert len(VECTORS) >= 40
+    codes = {vector["expect"].get("code", "ok") for vector in VECTORS}
+    assert {"ok", "invalid_claims", "insufficient_role", "insufficient_permission"} <= codes
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -39,7 +42,18 @@ async def test_vector(vector: dict[str, Any]) -> None:
     verifier = Verifier(settings, now=lambda: float(vector["now"]))
     try:
         principal = await verifier.verify(vector["token"])
-        result: dict[str, Any] = {"ok": True, "sub": principal.id}
+        # Authentication, then role, then permission: CONTRACT §3's order.
+        required = vector.get("require", {})
+        if "roles" in required:
+            check_role(principal, required["roles"])
+        if "permissions" in required:
+            check_permission(principal, required["permissions"])
+        result: dict[str, Any] = {
+            "ok": True,
+            "sub": principal.id,
+            "roles": list(principal.roles),
+            "permissions": list(principal.permissions),
+        }
     except AuthError as error:
         result = {"code": error.code}
     assert result == vector["expect"]

@@ -109,7 +109,10 @@ const AUDITED: Record<string, { ok: string; failed?: string }> = {
 /** Admin plugin endpoints: every call is an audit event, refused ones included. */
 function adminEvents(path: string): { ok: string; failed: string } | undefined {
   if (!path.startsWith("/admin/")) return undefined;
-  const action = path.slice("/admin/".length).replace(/[^a-z-]/g, "").replace(/-/g, "_");
+  const action = path
+    .slice("/admin/".length)
+    .replace(/[^a-z-]/g, "")
+    .replace(/-/g, "_");
   return { ok: `admin.${action}`, failed: `admin.${action}.failure` };
 }
 

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_PERMISSIONS } from "../src/roles.js";
-import { fetchJwt, newUser, type RunningAuthServer, signUp, signUpUser, startAuthServer } from "../src/testing.js";
+import { fetchJwt, newUser, type RunningAuthServer, signUpUser, startAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -49,7 +49,9 @@ describe("role claims", () => {
     const claims = decodeJwt(await fetchJwt(auth.url, token));
     expect(claims.role).toBe("admin");
     expect(claims.permissions).toEqual([...ROLE_PERMISSIONS.admin].sort());
-    expect(audits()).toContainEqual(expect.objectContaining({ event: "role.changed", role: "admin", by: "ADMIN_EMAILS" }));
+    expect(audits()).toContainEqual(
+      expect.objectContaining({ event: "role.changed", role: "admin", by: "ADMIN_EMAILS" }),
+    );
   });
 
   it("a sign-up body cannot choose its own role", async () => {
@@ -72,13 +74,21 @@ describe("role claims", () => {
     await auth.setRole(user.email, "user");
     expect(decodeJwt(await fetchJwt(auth.url, user.sessionToken)).role).toBe("user");
     expect(audits()).toContainEqual(
-      expect.objectContaining({ event: "role.changed", user_id: user.id, role: "admin,user", previous: "user", by: "cli" }),
+      expect.objectContaining({
+        event: "role.changed",
+        user_id: user.id,
+        role: "admin,user",
+        previous: "user",
+        by: "cli",
+      }),
     );
   });
 
   it("refuses a role the map does not know", async () => {
     const user = await signUpUser(auth.url, "unknown-role");
-    await expect(auth.setRole(user.email, "superuser")).rejects.toThrow(/unknown role superuser; known roles: user, admin/);
+    await expect(auth.setRole(user.email, "superuser")).rejects.toThrow(
+      /unknown role superuser; known roles: user, admin/,
+    );
     await expect(auth.setRole("nobody@example.test", "admin")).rejects.toThrow(/no account/);
   });
 });
@@ -105,8 +115,14 @@ describe("npm run users:set-role", () => {
   it("explains its usage, and names an unknown role or account, with a non-zero exit", async () => {
     expect(await cli([])).toMatchObject({ code: 64, stderr: expect.stringContaining("usage: npm run users:set-role") });
     const user = await signUpUser(auth.url, "cli-bad");
-    expect(await cli([user.email, "root"])).toMatchObject({ code: 1, stderr: expect.stringContaining("unknown role root") });
-    expect(await cli(["ghost@example.test", "admin"])).toMatchObject({ code: 1, stderr: expect.stringContaining("no account") });
+    expect(await cli([user.email, "root"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("unknown role root"),
+    });
+    expect(await cli(["ghost@example.test", "admin"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no account"),
+    });
   });
 });
 
@@ -134,7 +150,12 @@ describe("the admin plugin's endpoints", () => {
       expect.objectContaining({ event: "admin.set_role", user_id: adminUser.id, target_id: target.id, role: "admin" }),
     );
     expect(audits()).toContainEqual(
-      expect.objectContaining({ event: "admin.set_role.failure", status: 403, user_id: plain.id, target_id: target.id }),
+      expect.objectContaining({
+        event: "admin.set_role.failure",
+        status: 403,
+        user_id: plain.id,
+        target_id: target.id,
+      }),
     );
   });
 });

@@ -1,6 +1,13 @@
 /** The Hono middleware answers byte for byte as CONTRACT §3. */
 import { createVerifier } from "@authbridge/verifier";
-import { authErrorHandler, optionalUser, requireOwner, requireUser } from "@authbridge/verifier/hono";
+import {
+  authErrorHandler,
+  optionalUser,
+  requireOwner,
+  requirePermission,
+  requireRole,
+  requireUser,
+} from "@authbridge/verifier/hono";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIENCE, claimsFor, FakeClock, ISSUER, JwksServer, newKey, signTestToken, type TestKey } from "./support.js";
@@ -25,6 +32,11 @@ function app(jwksUrl = jwks.url) {
     return c.json({ ok: true });
   });
   api.get("/open", optionalUser(verifier), (c) => c.json({ user: c.get("user")?.id ?? null }));
+  api.get("/api/admin/stats", requireRole("admin", "auditor"), (c) => c.json({ roles: c.var.user.roles }));
+  api.delete("/api/admin/tasks", requireRole("admin"), requirePermission("tasks:write:any", "tasks:read:any"), (c) =>
+    c.json({ permissions: c.var.user.permissions }),
+  );
+  api.get("/maybe-admin", optionalUser(verifier), requireRole("admin"), (c) => c.json({ ok: true }));
   return api;
 }
 
@@ -82,6 +94,62 @@ describe("requireOwner", () => {
     expect(res.headers.get("www-authenticate")).toBeNull();
     expect(await res.text()).toBe('{"detail":"You do not have access to this resource","code":"forbidden"}');
     expect((await app().request("/api/users/alice", { headers })).status).toBe(200);
+  });
+});
+
+describe("requireRole and requirePermission", () => {
+  const tokenWith = (claims: Record<string, unknown>) =>
+    bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds, claims) }));
+  const SCOPE = (d: string) => `Bearer realm="api", error="insufficient_scope", error_description="${d}"`;
+
+  it("let a user with any one of the roles through, with roles on the principal", async () => {
+    const res = await app().request("/api/admin/stats", { headers: tokenWith({ role: "user,auditor" }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ roles: ["user", "auditor"] });
+  });
+
+  it("answer a user without the role with 403 insufficient_role and the RFC 6750 challenge", async () => {
+    const res = await app().request("/api/admin/stats", { headers: tokenWith({ role: "user" }) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBe(SCOPE("This action requires a role you do not have"));
+    expect(await res.text()).toBe(
+      '{"detail":"This action requires a role you do not have","code":"insufficient_role"}',
+    );
+  });
+
+  it("check permissions after the role, all of them", async () => {
+    const admin = { role: "admin", permissions: ["tasks:read:any"] };
+    const res = await app().request("/api/admin/tasks", { method: "DELETE", headers: tokenWith(admin) });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBe(SCOPE("This action requires a permission you do not have"));
+    expect(((await res.json()) as { code: string }).code).toBe("insufficient_permission");
+    const both = { role: "admin", permissions: ["tasks:read:any", "tasks:write:any"] };
+    const ok = await app().request("/api/admin/tasks", { method: "DELETE", headers: tokenWith(both) });
+    expect(await ok.json()).toEqual({ permissions: ["tasks:read:any", "tasks:write:any"] });
+    const noRole = await app().request("/api/admin/tasks", {
+      method: "DELETE",
+      headers: tokenWith({ permissions: both.permissions }),
+    });
+    expect(((await noRole.json()) as { code: string }).code).toBe("insufficient_role");
+  });
+
+  it("authenticate first: a malformed role claim is 401 invalid_claims, no token is 401", async () => {
+    const res = await app().request("/api/admin/stats", { headers: tokenWith({ role: ["admin"] }) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe("invalid_claims");
+    expect((await app().request("/api/admin/stats")).status).toBe(401);
+  });
+
+  it("fail closed without a user on the context (after optionalUser, no token)", async () => {
+    const res = await app().request("/maybe-admin");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect((await app().request("/maybe-admin", { headers: tokenWith({ role: "admin" }) })).status).toBe(200);
+  });
+
+  it("refuse to be built without a role or permission", () => {
+    expect(() => requireRole()).toThrow(TypeError);
+    expect(() => requirePermission()).toThrow(TypeError);
   });
 });
 

@@ -1,7 +1,7 @@
 /** The shared vectors (contract-tests/vectors): the TypeScript verifier agrees with every one. */
 import fs from "node:fs";
 import path from "node:path";
-import { AuthError, createVerifier } from "@authbridge/verifier";
+import { AuthError, checkPermission, checkRole, createVerifier } from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
 
 interface Vector {
@@ -11,7 +11,8 @@ interface Vector {
   now: number;
   issuer: string;
   audience: string;
-  expect: { ok: true; sub: string } | { code: string };
+  require?: { roles?: string[]; permissions?: string[] };
+  expect: { ok: true; sub: string; roles: string[]; permissions: string[] } | { code: string };
 }
 
 const file = path.resolve(import.meta.dirname, "../../../contract-tests/vectors/vectors.json");
@@ -32,6 +33,8 @@ describe("shared test vectors", () => {
       "invalid_issuer",
       "invalid_audience",
       "invalid_claims",
+      "insufficient_role",
+      "insufficient_permission",
     ]) {
       expect(codes).toContain(code);
     }
@@ -45,13 +48,18 @@ describe("shared test vectors", () => {
       now: () => vector.now * 1000,
       tokenCacheSize: 0,
     });
-    const result = await verifier.verify(vector.token).then(
-      (principal) => ({ ok: true as const, sub: principal.id }),
-      (error: unknown) => {
+    const result = await (async () => {
+      try {
+        const principal = await verifier.verify(vector.token);
+        // Authentication, then role, then permission: CONTRACT §3's order.
+        if (vector.require?.roles) checkRole(principal, vector.require.roles);
+        if (vector.require?.permissions) checkPermission(principal, vector.require.permissions);
+        return { ok: true as const, sub: principal.id, roles: principal.roles, permissions: principal.permissions };
+      } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         return { code: error.code };
-      },
-    );
+      }
+    })();
     expect(result).toEqual(vector.expect);
   });
 });

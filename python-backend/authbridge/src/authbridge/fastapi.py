@@ -179,7 +179,8 @@ def require_permission(*permissions: str) -> AccessDependency:
     """A dependency: the verified caller if they have every one of ``permissions`` (the token's
     ``permissions`` claim), else the contract's 403 ``insufficient_permission``.
 
-    >>> @app.delete("/api/admin/tasks/{task_id}", dependencies=[Depends(require_permission("tasks:write:any"))])
+    >>> can_purge = Depends(require_permission("tasks:write:any"))
+    >>> @app.delete("/api/admin/tasks/{task_id}", dependencies=[can_purge])
     """
     if not permissions:
         raise TypeError("authbridge: require_permission needs at least one permission")
@@ -226,7 +227,7 @@ def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
     }
 
 
-_UNAUTHORIZED = [code for code in MESSAGES if AuthError(code).status == 401]
+_UNAUTHORIZED: list[str] = [code for code in MESSAGES if AuthError(code).status == 401]
 
 
 def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
@@ -236,11 +237,13 @@ def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
             continue
         operations = schema.get("paths", {}).get(route.path_format, {})
         denies = sorted({_ACCESS_CHECKS[call] for call in _dependency_calls(route) if call in _ACCESS_CHECKS})
-        for method in route.methods:
+        for method in route.methods or ():
             responses = operations.get(method.lower(), {}).setdefault("responses", {})
             responses.setdefault("401", _error_response("Missing or invalid bearer token", _UNAUTHORIZED))
             if denies:
-                responses.setdefault("403", _error_response("The token lacks a required role or permission", denies))
+                responses.setdefault(
+                    "403", _error_response("The token lacks a required role or permission", denies)
+                )
 
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
