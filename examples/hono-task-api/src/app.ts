@@ -4,6 +4,7 @@ import { authErrorHandler, requireUser } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { adminRouter } from "./routes/admin.js";
 import { tasksRouter } from "./routes/tasks.js";
 import { StoreBusyError, type TaskStore } from "./store/index.js";
 
@@ -54,9 +55,10 @@ export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65
     }),
   );
   app.get("/api/me", (c) => {
-    const { id, email, name } = c.var.user;
-    return c.json({ id, email, name });
+    const { id, email, name, roles, permissions } = c.var.user;
+    return c.json({ id, email, name, roles, permissions });
   });
   app.route("/", tasksRouter(store));
+  app.route("/", adminRouter(store));
   return app;
 }

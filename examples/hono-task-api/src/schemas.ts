@@ -52,18 +52,20 @@ export interface ValidationIssue {
 }
 
 /**
- * `?completed=&limit=&offset=`; a repeated parameter takes its last value, as FastAPI does.
+ * `?completed=&limit=&offset=` (and `owner=` where `withOwner`); a repeated parameter takes its
+ * last value, as FastAPI does. `completed: false` leaves `completed` out (a page of users).
  */
 export function parseListQuery(
   queries: Record<string, string[] | undefined>,
+  fields: { completed?: boolean; owner?: boolean } = {},
 ):
-  | { ok: true; value: { completed: boolean | undefined; limit: number; offset: number } }
+  | { ok: true; value: { completed: boolean | undefined; limit: number; offset: number; owner: string | undefined } }
   | { ok: false; detail: ValidationIssue[] } {
   const query: Record<string, string | undefined> = {};
   for (const [name, values] of Object.entries(queries)) query[name] = values?.at(-1);
   const detail: ValidationIssue[] = [];
   let completed: boolean | undefined;
-  if (query.completed !== undefined) {
+  if (fields.completed !== false && query.completed !== undefined) {
     const word = query.completed.trim().toLowerCase();
     if (TRUE.has(word)) completed = true;
     else if (FALSE.has(word)) completed = false;
@@ -98,7 +100,8 @@ export function parseListQuery(
   };
   const limit = int("limit", 50, 1, 100);
   const offset = int("offset", 0, 0, MAX_OFFSET);
-  return detail.length > 0 ? { ok: false, detail } : { ok: true, value: { completed, limit, offset } };
+  const owner = fields.owner ? query.owner : undefined;
+  return detail.length > 0 ? { ok: false, detail } : { ok: true, value: { completed, limit, offset, owner } };
 }
 
 export function zodDetail(error: z.ZodError): ValidationIssue[] {

@@ -1,10 +1,11 @@
 /**
- * `/api/tasks` and `/api/users/:userId/tasks`: every query is filtered by the verified `sub`.
+ * `/api/tasks` and `/api/users/:userId/tasks`: every query is filtered by the verified `sub`
+ * (reading another user's list needs the `tasks:read:any` permission).
  * The order of checks is the contract's (§4), as in python-backend's `routes/tasks.py`:
  * authentication (401, the middleware) → the request's own validity (422: query, then body)
  * → the target's existence (404) → its owner (403).
  */
-import { requireOwner } from "@authbridge/verifier/hono";
+import { hasPermission, requireOwner } from "@authbridge/verifier/hono";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { parseListQuery, TaskCreateSchema, TaskUpdateSchema, zodDetail } from "../schemas.js";
@@ -51,8 +52,9 @@ export function tasksRouter(store: TaskStore): Hono {
   const readTasks = async (c: Context, owner?: string) => {
     const query = parseListQuery(c.req.queries());
     if (!query.ok) return c.json({ detail: query.detail }, 422);
-    if (owner !== undefined) requireOwner(c.var.user, owner);
-    return c.json(await store.list(c.var.user.id, query.value));
+    // An admin (`tasks:read:any`) may read anyone's tasks; everyone else only their own.
+    if (owner !== undefined && !hasPermission(c.var.user, "tasks:read:any")) requireOwner(c.var.user, owner);
+    return c.json(await store.list(owner ?? c.var.user.id, query.value));
   };
   const createTask = async (c: Context, owner?: string) => {
     const body = await readBody(c, TaskCreateSchema);

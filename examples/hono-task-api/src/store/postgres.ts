@@ -7,7 +7,15 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { TaskCreate, TaskUpdate } from "../schemas.js";
-import { type ListQuery, newTask, StoreBusyError, type Task, type TaskStore } from "./types.js";
+import {
+  type AdminListQuery,
+  type ListQuery,
+  newTask,
+  StoreBusyError,
+  type Task,
+  type TaskStore,
+  type UserTaskCount,
+} from "./types.js";
 
 const COLUMNS = "id, user_id, title, description, completed, created_at, updated_at";
 
@@ -55,10 +63,10 @@ export class PostgresTaskStore implements TaskStore {
     return this.ready;
   }
 
-  private async rows(sql: string, values: unknown[]): Promise<Task[]> {
+  private async rows<Row extends object = Task>(sql: string, values: unknown[]): Promise<Row[]> {
     try {
       await this.migrate();
-      return (await this.pool.query<Task>(sql, values)).rows;
+      return (await this.pool.query<Row>(sql, values)).rows;
     } catch (error) {
       // 57014: statement_timeout; 55P03: lock timeout; the pool's own wait has no code.
       const code = (error as { code?: string }).code;
@@ -75,6 +83,23 @@ export class PostgresTaskStore implements TaskStore {
     return this.rows(
       `select ${COLUMNS} from task where user_id = $1 ${filter} order by created_at, seq limit $2 offset $3`,
       values,
+    );
+  }
+
+  async listAll(query: AdminListQuery): Promise<Task[]> {
+    const values: unknown[] = [query.limit, query.offset];
+    const filters: string[] = [];
+    if (query.owner !== undefined) filters.push(`user_id = $${values.push(query.owner)}`);
+    if (query.completed !== undefined) filters.push(`completed = $${values.push(query.completed)}`);
+    const where = filters.length > 0 ? `where ${filters.join(" and ")}` : "";
+    return this.rows(`select ${COLUMNS} from task ${where} order by created_at, seq limit $1 offset $2`, values);
+  }
+
+  async countByUser(page: { limit: number; offset: number }): Promise<UserTaskCount[]> {
+    // Byte order ("C"), as SQLite and python-backend sort ids, whatever the database's collation.
+    return this.rows<UserTaskCount>(
+      `select user_id, count(*)::int as task_count from task group by user_id order by user_id collate "C" limit $1 offset $2`,
+      [page.limit, page.offset],
     );
   }
 

@@ -8,7 +8,15 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { TaskCreate, TaskUpdate } from "../schemas.js";
-import { type ListQuery, newTask, StoreBusyError, type Task, type TaskStore } from "./types.js";
+import {
+  type AdminListQuery,
+  type ListQuery,
+  newTask,
+  StoreBusyError,
+  type Task,
+  type TaskStore,
+  type UserTaskCount,
+} from "./types.js";
 
 interface Row extends Omit<Task, "completed"> {
   completed: 0 | 1;
@@ -59,6 +67,32 @@ export class SqliteTaskStore implements TaskStore {
           .all({ owner, completed: query.completed ? 1 : 0, limit: query.limit, offset: query.offset }) as Row[],
     );
     return rows.map(toTask);
+  }
+
+  async listAll(query: AdminListQuery): Promise<Task[]> {
+    const filters = [
+      query.owner === undefined ? "" : "user_id = @owner",
+      query.completed === undefined ? "" : "completed = @completed",
+    ].filter(Boolean);
+    const where = filters.length > 0 ? `where ${filters.join(" and ")}` : "";
+    const rows = busy(
+      () =>
+        this.db
+          .prepare(`select * from task ${where} order by created_at, rowid limit @limit offset @offset`)
+          .all({ owner: query.owner, completed: query.completed ? 1 : 0, limit: query.limit, offset: query.offset }) as Row[],
+    );
+    return rows.map(toTask);
+  }
+
+  async countByUser(page: { limit: number; offset: number }): Promise<UserTaskCount[]> {
+    return busy(
+      () =>
+        this.db
+          .prepare(
+            "select user_id, count(*) as task_count from task group by user_id order by user_id limit @limit offset @offset",
+          )
+          .all(page) as UserTaskCount[],
+    );
   }
 
   async get(id: string): Promise<Task | undefined> {

@@ -17,9 +17,23 @@ export interface ListQuery {
   offset: number;
 }
 
+/** A page of every user's tasks, for admins; `owner` narrows it to one user. */
+export interface AdminListQuery extends ListQuery {
+  owner: string | undefined;
+}
+
+export interface UserTaskCount {
+  user_id: string;
+  task_count: number;
+}
+
 /** Every method takes the owner from the verified `sub`, never from a request body. */
 export interface TaskStore {
   list(owner: string, query: ListQuery): Promise<Task[]>;
+  /** Admins only: every user's tasks, oldest first. */
+  listAll(query: AdminListQuery): Promise<Task[]>;
+  /** Admins only: the users that have tasks, by id, with how many each has. */
+  countByUser(page: { limit: number; offset: number }): Promise<UserTaskCount[]>;
   get(id: string): Promise<Task | undefined>;
   create(owner: string, body: TaskCreate): Promise<Task>;
   update(task: Task, changes: TaskUpdate): Promise<Task>;

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import math
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
+from fastapi import routing as fastapi_routing
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -197,7 +198,8 @@ def require_permission(*permissions: str) -> AccessDependency:
 AdminUser = Annotated[Principal, Depends(require_role("admin"))]
 
 
-def _dependency_calls(route: APIRoute) -> list[Any]:
+def _dependency_calls(route: Any) -> list[Any]:
+    """Every dependency callable of an ``APIRoute`` (or a FastAPI route context), transitively."""
     calls: list[Any] = []
     stack = list(route.dependant.dependencies)
     while stack:
@@ -230,10 +232,22 @@ def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
 _UNAUTHORIZED: list[str] = [code for code in MESSAGES if AuthError(code).status == 401]
 
 
+def _api_routes(app: FastAPI) -> Iterator[Any]:
+    """The app's API routes as OpenAPI sees them: path, methods and dependencies with the
+    including routers' prefixes and dependencies applied."""
+    iter_route_contexts = getattr(fastapi_routing, "iter_route_contexts", None)
+    if iter_route_contexts is None:  # FastAPI before lazily included routers: routes are flat
+        yield from (route for route in app.routes if isinstance(route, APIRoute))
+        return
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
 def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
     """Add the contract's 401 (and 403 for role and permission checks) to protected operations."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not requires_auth(route):
+    for route in _api_routes(app):
+        if not any(call is get_current_user for call in _dependency_calls(route)):
             continue
         operations = schema.get("paths", {}).get(route.path_format, {})
         denies = sorted({_ACCESS_CHECKS[call] for call in _dependency_calls(route) if call in _ACCESS_CHECKS})
@@ -336,11 +350,15 @@ def install_auth(
     app.router.lifespan_context = lifespan
 
     generate_openapi = app.openapi
+    documented: list[dict[str, Any]] = []
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            _document_access(app, generate_openapi())
-        return generate_openapi()
+        # FastAPI caches the schema and regenerates it when routes change; document each one once.
+        schema = generate_openapi()
+        if not documented or documented[0] is not schema:
+            _document_access(app, schema)
+            documented[:] = [schema]
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

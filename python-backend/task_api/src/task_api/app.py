@@ -17,7 +17,7 @@ from authbridge.fastapi import install_auth
 from .config import TaskApiSettings, get_task_settings
 from .db import Database, DatabaseBusyError, make_engine
 from .errors import NotFoundError, not_found_handler, operational_error_handler, pool_timeout_handler
-from .routes import me, tasks
+from .routes import admin, me, tasks
 
 
 def create_app(
@@ -65,4 +65,5 @@ def create_app(
 
     app.include_router(me.router)
     app.include_router(tasks.router)
+    app.include_router(admin.router)
     return app

@@ -14,8 +14,16 @@ class Me(BaseModel):
     id: str
     email: str | None
     name: str | None
+    roles: list[str]
+    permissions: list[str]
 
 
 @router.get("/api/me", response_model=Me)
 async def read_me(user: CurrentUser) -> Me:
-    return Me(id=user.id, email=user.email, name=user.name)
+    return Me(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        roles=list(user.roles),
+        permissions=list(user.permissions),
+    )

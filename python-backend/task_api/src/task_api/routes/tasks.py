@@ -1,6 +1,7 @@
 """``/api/tasks`` and ``/api/users/{user_id}/tasks``: every query is filtered by the verified
-``sub``. The order of checks is the contract's: authentication (401), the request's own
-validity (422, FastAPI before the handler runs), the task's existence (404), its owner (403).
+``sub`` (reading another user's list needs the ``tasks:read:any`` permission). The order of
+checks is the contract's: authentication (401), the request's own validity (422, FastAPI before
+the handler runs), the task's existence (404), its owner (403).
 Handlers are ``async def`` and hand their database work to ``Database`` (see ``db.py``)."""
 
 from __future__ import annotations
@@ -101,8 +102,10 @@ async def read_user_tasks(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[Task]:
-    require_owner(user, user_id)
-    return await database.read(lambda s: _list(s, user.id, completed, limit, offset))
+    # An admin (``tasks:read:any``) may read anyone's tasks; everyone else only their own.
+    if not user.has_permission("tasks:read:any"):
+        require_owner(user, user_id)
+    return await database.read(lambda s: _list(s, user_id, completed, limit, offset))
 
 
 @router.post("/api/users/{user_id}/tasks", response_model=TaskPublic, status_code=status.HTTP_201_CREATED)

@@ -1,0 +1,35 @@
+/**
+ * `/api/admin/*`: every user's tasks, for the `admin` role (python-backend's `routes/admin.py`
+ * is the twin). The order of checks is the contract's: authentication (the app's middleware) →
+ * role → permission → the request's own validity (422) → the target's existence (404).
+ */
+import { requirePermission, requireRole } from "@authbridge/verifier/hono";
+import { Hono } from "hono";
+import { parseListQuery } from "../schemas.js";
+import type { TaskStore } from "../store/index.js";
+
+export function adminRouter(store: TaskStore): Hono {
+  const router = new Hono();
+  router.use("/api/admin/*", requireRole("admin"));
+
+  router.get("/api/admin/tasks", requirePermission("tasks:read:any"), async (c) => {
+    const query = parseListQuery(c.req.queries(), { owner: true });
+    if (!query.ok) return c.json({ detail: query.detail }, 422);
+    return c.json(await store.listAll(query.value));
+  });
+
+  router.delete("/api/admin/tasks/:taskId", requirePermission("tasks:write:any"), async (c) => {
+    const task = await store.get(c.req.param("taskId"));
+    if (!task) return c.json({ detail: "Task not found", code: "not_found" }, 404);
+    await store.delete(task.id);
+    return c.body(null, 204);
+  });
+
+  router.get("/api/admin/users", requirePermission("users:list"), async (c) => {
+    const query = parseListQuery(c.req.queries(), { completed: false });
+    if (!query.ok) return c.json({ detail: query.detail }, 422);
+    return c.json(await store.countByUser(query.value));
+  });
+
+  return router;
+}
