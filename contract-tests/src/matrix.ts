@@ -55,7 +55,6 @@ export async function observe(
   };
 }
 
-/** The exact `WWW-Authenticate` CONTRACT §3 requires for a code, or null where none is sent. */
 /** Everything about one answer that breaks the contract, as readable lines. */
 export function problems(observed: Observed, expect: Expectation): string[] {
   const out: string[] = [];
@@ -133,6 +132,13 @@ export const PROTECTED_ROUTES: readonly Route[] = [
   { method: "DELETE", path: ({ task }) => `/api/tasks/${task}` },
   { method: "GET", path: ({ owner }) => `/api/users/${owner}/tasks` },
   { method: "POST", path: ({ owner }) => `/api/users/${owner}/tasks`, body: { title: "contract" } },
+];
+
+/** The admin routes (CONTRACT §4): the `admin` role, then the permission each names. */
+export const ADMIN_ROUTES: readonly (Route & { permission: string })[] = [
+  { method: "GET", path: () => "/api/admin/tasks", permission: "tasks:read:any" },
+  { method: "DELETE", path: ({ task }) => `/api/admin/tasks/${task}`, permission: "tasks:write:any" },
+  { method: "GET", path: () => "/api/admin/users", permission: "users:list" },
 ];
 
 export const routeName = (route: Route) => `${route.method} ${route.path({ owner: ":user", task: ":id" })}`;

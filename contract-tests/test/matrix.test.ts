@@ -3,9 +3,10 @@
  * keys and code; and parity: the two backends' answers are compared with each other too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpUser, type User } from "../src/auth.js";
+import { fetchJwt, signUpUser, type User } from "../src/auth.js";
 import type { Backend } from "../src/backends.js";
 import {
+  ADMIN_ROUTES,
   CODE_OF,
   type Expectation,
   keylessCredentials,
@@ -22,8 +23,16 @@ import { createTask, type Stack, startStack } from "../src/stack.js";
 let stack: Stack;
 let alice: User;
 let bob: User;
+/** Alice's account made admin with users:set-role, then a fresh JWT (as a frontend refreshes it). */
+let root: User;
 const tasks = new Map<string, string>();
 let credentials: Record<string, Record<string, string> | undefined>;
+/** A role claim of the wrong type, signed by the real key. */
+let malformedRole: Record<string, string>;
+/** Bob's real JWT with its role rewritten to admin and the signature kept. */
+let tamperedRole: Record<string, string>;
+/** A real-key token with the admin role but no permissions claim. */
+let adminWithoutPermissions: Record<string, string>;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -39,6 +48,17 @@ beforeAll(async () => {
     invalid_audience: bearer(await stack.auth.sign({ ...base, aud: "billing-api" })),
     invalid_claims: bearer(await stack.auth.sign({ ...base, sub: "" })),
   };
+  root = await signUpUser(stack.auth.url, "root");
+  await stack.auth.setRole(root.email, "admin");
+  root = { ...root, jwt: await fetchJwt(stack.auth.url, root.sessionToken) };
+  malformedRole = bearer(await stack.auth.sign({ ...base, role: ["admin"] }));
+  adminWithoutPermissions = bearer(await stack.auth.sign({ ...base, role: "admin" }));
+  const [header, payload, signature] = bob.jwt.split(".") as [string, string, string];
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  const forged = Buffer.from(JSON.stringify({ ...claims, role: "admin", permissions: ["tasks:read:any"] })).toString(
+    "base64url",
+  );
+  tamperedRole = bearer(`${header}.${forged}.${signature}`);
 }, 180_000);
 afterAll(async () => stack?.close());
 
@@ -80,14 +100,134 @@ const CREDENTIAL_CASES = [
   "invalid_claims",
 ];
 
-describe.each(PROTECTED_ROUTES.map((route) => [routeName(route), route] as [string, Route]))("%s", (_name, route) => {
+const ALL_ROUTES: readonly Route[] = [...PROTECTED_ROUTES, ...ADMIN_ROUTES];
+
+describe.each(ALL_ROUTES.map((route) => [routeName(route), route] as [string, Route]))("%s", (_name, route) => {
+  const send = (headers: Record<string, string> | undefined) => (backend: Backend) => ({
+    method: route.method,
+    path: route.path(ids(backend)),
+    headers,
+    body: route.body,
+  });
   it.each(CREDENTIAL_CASES)("answers %s with 401 and the exact challenge on both backends", async (kind) => {
-    await both({ status: 401, code: CODE_OF[kind] ?? kind }, (backend) => ({
-      method: route.method,
-      path: route.path(ids(backend)),
-      headers: credentials[kind],
-      body: route.body,
+    await both({ status: 401, code: CODE_OF[kind] ?? kind }, send(credentials[kind]));
+  });
+  it("answers a malformed role claim with 401 invalid_claims", async () => {
+    await both({ status: 401, code: "invalid_claims" }, send(malformedRole));
+  });
+  it("answers a role tampered to admin with 401 invalid_signature", async () => {
+    await both({ status: 401, code: "invalid_signature" }, send(tamperedRole));
+  });
+});
+
+describe.each(ADMIN_ROUTES.map((route) => [routeName(route), route] as const))("roles on %s", (_name, route) => {
+  const send = (headers: Record<string, string>) => (backend: Backend) => ({
+    method: route.method,
+    path: route.path(ids(backend)),
+    headers,
+  });
+  it("a plain user gets 403 insufficient_role with the insufficient_scope challenge", async () => {
+    await both({ status: 403, code: "insufficient_role" }, send(bearer(bob.jwt)));
+  });
+  it(`an admin without ${route.permission} gets 403 insufficient_permission`, async () => {
+    await both({ status: 403, code: "insufficient_permission" }, send(adminWithoutPermissions));
+  });
+});
+
+describe("admins", () => {
+  it("list every user's tasks, with an owner filter, and the users with their counts", async () => {
+    const [py, ts] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: "/api/admin/tasks?limit=100",
+      headers: bearer(root.jwt),
     }));
+    for (const [i, answer] of [py, ts].entries()) {
+      const owners = new Set((answer?.body as { user_id: string }[]).map((t) => t.user_id));
+      expect(owners.has(alice.id), stack.backends.list[i]?.name).toBe(true);
+    }
+    const [owned] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: `/api/admin/tasks?owner=${alice.id}`,
+      headers: bearer(root.jwt),
+    }));
+    expect((owned?.body as { user_id: string }[]).every((t) => t.user_id === alice.id)).toBe(true);
+    const [users] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: "/api/admin/users?limit=100",
+      headers: bearer(root.jwt),
+    }));
+    expect(users?.body).toContainEqual({ user_id: alice.id, task_count: expect.any(Number) });
+  });
+
+  it("read another user's list through /api/users/:id/tasks; writing there stays forbidden", async () => {
+    const [list] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: `/api/users/${alice.id}/tasks`,
+      headers: bearer(root.jwt),
+    }));
+    expect((list?.body as unknown[]).length).toBeGreaterThan(0);
+    await both({ status: 403, code: "forbidden" }, () => ({
+      method: "POST",
+      path: `/api/users/${alice.id}/tasks`,
+      headers: bearer(root.jwt),
+      body: { title: "planted" },
+    }));
+    await both({ status: 403, code: "forbidden" }, (backend) => ({
+      method: "GET",
+      path: `/api/tasks/${ids(backend).task}`,
+      headers: bearer(root.jwt),
+    }));
+  });
+
+  it("delete anyone's task; a missing one is 404", async () => {
+    const doomed = new Map<string, string>();
+    for (const backend of stack.backends.list) doomed.set(backend.name, await createTask(backend, bob.jwt, "doomed"));
+    await both({ status: 204 }, (backend) => ({
+      method: "DELETE",
+      path: `/api/admin/tasks/${doomed.get(backend.name)}`,
+      headers: bearer(root.jwt),
+    }));
+    await both({ status: 404, code: "not_found" }, (backend) => ({
+      method: "GET",
+      path: `/api/tasks/${doomed.get(backend.name)}`,
+      headers: bearer(bob.jwt),
+    }));
+    await both({ status: 404, code: "not_found" }, () => ({
+      method: "DELETE",
+      path: "/api/admin/tasks/00000000-0000-0000-0000-000000000000",
+      headers: bearer(root.jwt),
+    }));
+  });
+
+  it("the order: authentication, then role, then the query's validity", async () => {
+    await both({ status: 401, code: "token_expired" }, () => ({
+      method: "GET",
+      path: "/api/admin/tasks?limit=0",
+      headers: credentials.token_expired,
+    }));
+    await both({ status: 403, code: "insufficient_role" }, () => ({
+      method: "GET",
+      path: "/api/admin/tasks?limit=0",
+      headers: bearer(bob.jwt),
+    }));
+    await both({ status: 422, detailArray: true }, () => ({
+      method: "GET",
+      path: "/api/admin/tasks?limit=0",
+      headers: bearer(root.jwt),
+    }));
+  });
+
+  it("a role change takes effect with the next token, on both backends", async () => {
+    const frank = await signUpUser(stack.auth.url, "frank");
+    const asFrank = (jwt: string) => () => ({ method: "GET", path: "/api/admin/users", headers: bearer(jwt) });
+    await both({ status: 403, code: "insufficient_role" }, asFrank(frank.jwt));
+    await stack.auth.setRole(frank.email, "admin");
+    // The token already issued keeps its claims until it expires.
+    await both({ status: 403, code: "insufficient_role" }, asFrank(frank.jwt));
+    const refreshed = await fetchJwt(stack.auth.url, frank.sessionToken);
+    await both({ status: 200 }, asFrank(refreshed));
+    await stack.auth.setRole(frank.email, "user");
+    await both({ status: 403, code: "insufficient_role" }, asFrank(await fetchJwt(stack.auth.url, frank.sessionToken)));
   });
 });
 
@@ -200,7 +340,7 @@ describe("happy paths answer alike", () => {
       path: "/api/me",
       headers: bearer(alice.jwt),
     }));
-    expect(py?.body).toEqual({ id: alice.id, email: alice.email, name: alice.name });
+    expect(py?.body).toEqual({ id: alice.id, email: alice.email, name: alice.name, roles: ["user"], permissions: [] });
     expect(ts?.body).toEqual(py?.body);
   });
   it("POST, GET, PATCH, DELETE a task", async () => {

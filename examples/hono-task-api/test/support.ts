@@ -8,9 +8,13 @@ import type { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { SqliteTaskStore } from "../src/store/index.js";
 
+export const ADMIN_PERMISSIONS = ["tasks:read:any", "tasks:write:any", "users:list"];
+
 export interface Twin {
   app: Hono;
   auth(sub: string, overrides?: Record<string, unknown>): Record<string, string>;
+  /** An admin's headers, as the auth server issues them (the role and its permissions). */
+  admin(sub?: string, overrides?: Record<string, unknown>): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -20,11 +24,13 @@ export async function startTwin(): Promise<Twin> {
   const store = new SqliteTaskStore(":memory:");
   const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
   const app = createApp({ verifier, store, corsOrigins: ["http://app.test"] });
+  const auth = (sub: string, overrides: Record<string, unknown> = {}) => ({
+    authorization: `Bearer ${makeToken(sub, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,
+  });
   return {
     app,
-    auth: (sub, overrides = {}) => ({
-      authorization: `Bearer ${makeToken(sub, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,
-    }),
+    auth,
+    admin: (sub = "root", overrides = {}) => auth(sub, { role: "admin", permissions: ADMIN_PERMISSIONS, ...overrides }),
     close: async () => {
       await store.close();
       await jwks.close();

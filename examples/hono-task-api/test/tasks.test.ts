@@ -31,7 +31,13 @@ describe("GET /health", () => {
 describe("GET /api/me", () => {
   it("returns the caller", async () => {
     const res = await twin.app.request("/api/me", { headers: twin.auth("alice") });
-    expect(await res.json()).toEqual({ id: "alice", email: "alice@example.test", name: "alice" });
+    expect(await res.json()).toEqual({
+      id: "alice",
+      email: "alice@example.test",
+      name: "alice",
+      roles: [],
+      permissions: [],
+    });
   });
   it("returns 401 missing_token without a token", async () => {
     const res = await twin.app.request("/api/me");
