@@ -4,6 +4,7 @@ import { API_URL } from "./config.js";
 
 export interface Task {
   id: string;
+  user_id: string;
   title: string;
   description: string | null;
   completed: boolean;
@@ -45,3 +46,19 @@ export const createTask = (title: string) =>
 export const setCompleted = (id: string, completed: boolean) =>
   call<Task>(`/api/tasks/${id}`, { method: "PATCH", body: JSON.stringify({ completed }) });
 export const deleteTask = (id: string) => call<void>(`/api/tasks/${id}`, { method: "DELETE" });
+
+/** Who the API says the caller is, with the roles and permissions of their token. */
+export interface Me {
+  id: string;
+  email: string | null;
+  name: string | null;
+  roles: string[];
+  permissions: string[];
+}
+
+export const getMe = () => call<Me>("/api/me");
+
+// Admin routes: the API refuses them (403 insufficient_role) unless the token says admin.
+export const listAllTasks = () => call<Task[]>("/api/admin/tasks?limit=100");
+export const listUsers = () => call<{ user_id: string; task_count: number }[]>("/api/admin/users?limit=100");
+export const deleteAnyTask = (id: string) => call<void>(`/api/admin/tasks/${id}`, { method: "DELETE" });

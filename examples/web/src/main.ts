@@ -1,5 +1,19 @@
-/** The page: sign up / sign in, then the caller's tasks from the FastAPI task API. */
-import { ApiError, createTask, deleteTask, listTasks, setCompleted, type Task } from "./api.js";
+/**
+ * The page: sign up / sign in, then the caller's tasks from the FastAPI task API, and every
+ * user's tasks when the token carries the admin role.
+ */
+import {
+  ApiError,
+  createTask,
+  deleteAnyTask,
+  deleteTask,
+  getMe,
+  listAllTasks,
+  listTasks,
+  listUsers,
+  setCompleted,
+  type Task,
+} from "./api.js";
 import { authClient, forgetJwt } from "./auth.js";
 import { readable } from "./messages.js";
 
@@ -41,14 +55,58 @@ function renderTasks(tasks: Task[]): void {
   );
 }
 
+function renderAdmin(tasks: Task[], users: { user_id: string; task_count: number }[]): void {
+  $("admin-users").replaceChildren(
+    ...users.map((user) => {
+      const row = document.createElement("tr");
+      row.dataset.testid = "admin-user";
+      for (const text of [user.user_id, String(user.task_count)]) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    }),
+  );
+  $("admin-tasks").replaceChildren(
+    ...tasks.map((task) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "admin-task";
+      const title = document.createElement("span");
+      title.textContent = task.title;
+      const owner = document.createElement("small");
+      owner.textContent = ` (${task.user_id})`;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "secondary";
+      remove.textContent = "Delete";
+      remove.addEventListener("click", () => run(() => deleteAnyTask(task.id)));
+      item.append(title, owner, remove);
+      return item;
+    }),
+  );
+}
+
 async function refresh(): Promise<void> {
   const { data } = await authClient.getSession();
   const signedIn = Boolean(data?.user);
   $("signed-in").hidden = !signedIn;
   $("signed-out").hidden = signedIn;
   $("who").textContent = signedIn ? `Signed in as ${data?.user.name} (${data?.user.email})` : "Not signed in";
-  if (signedIn) renderTasks(await listTasks());
-  else renderTasks([]);
+  if (!signedIn) {
+    renderTasks([]);
+    $("admin").hidden = true;
+    return;
+  }
+  const [tasks, me] = await Promise.all([listTasks(), getMe()]);
+  renderTasks(tasks);
+  // The API decides what an admin may do; the page only hides what it would refuse.
+  const isAdmin = me.roles.includes("admin");
+  $("admin").hidden = !isAdmin;
+  if (isAdmin) {
+    const [all, users] = await Promise.all([listAllTasks(), listUsers()]);
+    renderAdmin(all, users);
+  }
 }
 
 /** Runs an action, then redraws; contract errors become readable messages. */

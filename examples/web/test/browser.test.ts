@@ -1,8 +1,9 @@
 /**
  * The whole flow in a real browser (Debian's Chromium through playwright-core): two users in
  * two browser contexts sign up through Better Auth's client, each manages tasks on the FastAPI
- * task API with the JWT, each sees only its own; signing out removes access. A screenshot of
- * the task list is saved to test-artifacts/.
+ * task API with the JWT, each sees only its own; signing out removes access; an admin (by
+ * ADMIN_EMAILS, or promoted with users:set-role) gets the admin view. Screenshots of the task
+ * list and the admin view are saved to test-artifacts/.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -25,6 +26,7 @@ let webUrl: string;
 let apiUrl: string;
 const children: ChildProcess[] = [];
 let dataDir: string;
+const BOSS_EMAIL = `boss-${Date.now()}@example.test`;
 
 function launch(cmd: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -54,7 +56,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
     const [webPort, apiPort] = [await freePort(), await freePort()];
     webUrl = `http://127.0.0.1:${webPort}`;
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    auth = await startAuthServer({ TRUSTED_ORIGINS: webUrl, LOG_LEVEL: "warn" });
+    auth = await startAuthServer({ TRUSTED_ORIGINS: webUrl, LOG_LEVEL: "warn", ADMIN_EMAILS: BOSS_EMAIL });
     const api = launch(
       path.join(root, "python-backend", ".venv", "bin", "uvicorn"),
       ["task_api.main:app", "--host", "127.0.0.1", "--port", String(apiPort), "--log-level", "warning"],
@@ -102,16 +104,17 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function signUp(page: Page, name: string): Promise<void> {
+  async function signUp(page: Page, name: string, email = `${name.toLowerCase()}-${Date.now()}@example.test`) {
     await page.goto(webUrl);
     await page.getByTestId("signed-out").waitFor();
     const form = page.getByTestId("sign-up-form");
     await form.getByLabel("Name").fill(name);
-    await form.getByLabel("Email").fill(`${name.toLowerCase()}-${Date.now()}@example.test`);
+    await form.getByLabel("Email").fill(email);
     await form.getByLabel("Password").fill(`${name}-correct-horse-battery`);
     await form.getByRole("button", { name: "Sign up" }).click();
     await page.getByTestId("signed-in").waitFor();
     await expect.poll(() => page.getByTestId("who").textContent()).toContain(name);
+    return email;
   }
 
   async function addTask(page: Page, title: string): Promise<void> {
@@ -172,6 +175,47 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
     } finally {
       await ada.close();
       await bob.close();
+    }
+  });
+
+  it("an admin sees and deletes every user's tasks; a user promoted with users:set-role gets the view on the next token", async () => {
+    const dora = await browser.newContext();
+    const boss = await browser.newContext();
+    try {
+      const doraPage = await dora.newPage();
+      const doraEmail = await signUp(doraPage, "Dora");
+      await addTask(doraPage, "Dora's first plan");
+      await addTask(doraPage, "Dora's second plan");
+      // Give the page time to ask /api/me: a plain user's token has no admin role.
+      await expect.poll(() => doraPage.getByTestId("admin").isHidden()).toBe(true);
+
+      const bossPage = await boss.newPage();
+      await signUp(bossPage, "Boss", BOSS_EMAIL);
+      await bossPage.getByTestId("admin").waitFor();
+      const adminTitles = () => bossPage.getByTestId("admin-task").locator("span").allTextContents();
+      await expect.poll(adminTitles).toEqual(expect.arrayContaining(["Dora's first plan", "Dora's second plan"]));
+      expect(await bossPage.getByTestId("admin-user").count()).toBeGreaterThanOrEqual(1);
+      fs.mkdirSync(artifacts, { recursive: true });
+      await bossPage.screenshot({ path: path.join(artifacts, "web-admin-view.png"), fullPage: true });
+
+      await bossPage
+        .getByTestId("admin-task")
+        .filter({ hasText: "Dora's first plan" })
+        .getByRole("button", { name: "Delete" })
+        .click();
+      await expect.poll(adminTitles).not.toContain("Dora's first plan");
+      await doraPage.reload();
+      await expect.poll(() => titles(doraPage)).toEqual(["Dora's second plan"]);
+      expect(await doraPage.getByTestId("admin").isHidden()).toBe(true);
+
+      // Promoted by an operator; a reload fetches a new token, which carries the role.
+      await auth.setRole(doraEmail, "admin");
+      await doraPage.reload();
+      await doraPage.getByTestId("admin").waitFor();
+      await expect.poll(() => doraPage.getByTestId("admin-task").count()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await dora.close();
+      await boss.close();
     }
   });
 

@@ -15,7 +15,7 @@ import {
   startAuthServer,
 } from "../src/testing.js";
 
-const CONTRACT_CLAIMS = ["aud", "email", "email_verified", "exp", "iat", "iss", "name", "sub"];
+const CONTRACT_CLAIMS = ["aud", "email", "email_verified", "exp", "iat", "iss", "name", "role", "sub"];
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 if (!hasPostgres) console.log(`[skip] ${POSTGRES_SKIP_NOTE}`);

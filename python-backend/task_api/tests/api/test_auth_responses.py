@@ -127,7 +127,13 @@ async def test_health_needs_no_token(client: httpx.AsyncClient) -> None:
 async def test_me_returns_the_caller(client: httpx.AsyncClient, auth_for: TokenFor) -> None:
     response = await client.get("/api/me", headers=auth_for("alice"))
     assert response.status_code == 200
-    assert response.json() == {"id": "alice", "email": "alice@example.test", "name": "alice"}
+    assert response.json() == {
+        "id": "alice",
+        "email": "alice@example.test",
+        "name": "alice",
+        "roles": [],
+        "permissions": [],
+    }
 
 
 async def test_cors_preflight_allows_authorization(client: httpx.AsyncClient) -> None:
