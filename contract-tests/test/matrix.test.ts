@@ -136,21 +136,23 @@ describe.each(ADMIN_ROUTES.map((route) => [routeName(route), route] as const))("
 
 describe("admins", () => {
   it("list every user's tasks, with an owner filter, and the users with their counts", async () => {
-    const [py, ts] = await both({ status: 200 }, () => ({
+    const answers = await both({ status: 200 }, () => ({
       method: "GET",
       path: "/api/admin/tasks?limit=100",
       headers: bearer(root.jwt),
     }));
-    for (const [i, answer] of [py, ts].entries()) {
-      const owners = new Set((answer?.body as { user_id: string }[]).map((t) => t.user_id));
+    answers.forEach((answer, i) => {
+      const owners = new Set((answer.body as { user_id: string }[]).map((t) => t.user_id));
       expect(owners.has(alice.id), stack.backends.list[i]?.name).toBe(true);
-    }
+    });
     const [owned] = await both({ status: 200 }, () => ({
       method: "GET",
       path: `/api/admin/tasks?owner=${alice.id}`,
       headers: bearer(root.jwt),
     }));
-    expect((owned?.body as { user_id: string }[]).every((t) => t.user_id === alice.id)).toBe(true);
+    const ownedTasks = (owned as Observed).body as { user_id: string }[];
+    expect(ownedTasks.length).toBeGreaterThan(0);
+    expect(ownedTasks.filter((t) => t.user_id !== alice.id)).toEqual([]);
     const [users] = await both({ status: 200 }, () => ({
       method: "GET",
       path: "/api/admin/users?limit=100",
@@ -165,7 +167,7 @@ describe("admins", () => {
       path: `/api/users/${alice.id}/tasks`,
       headers: bearer(root.jwt),
     }));
-    expect((list?.body as unknown[]).length).toBeGreaterThan(0);
+    expect((list as Observed).body).not.toEqual([]);
     await both({ status: 403, code: "forbidden" }, () => ({
       method: "POST",
       path: `/api/users/${alice.id}/tasks`,

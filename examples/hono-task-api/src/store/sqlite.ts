@@ -77,14 +77,12 @@ export class SqliteTaskStore implements TaskStore {
     const where = filters.length > 0 ? `where ${filters.join(" and ")}` : "";
     const rows = busy(
       () =>
-        this.db
-          .prepare(`select * from task ${where} order by created_at, rowid limit @limit offset @offset`)
-          .all({
-            owner: query.owner,
-            completed: query.completed ? 1 : 0,
-            limit: query.limit,
-            offset: query.offset,
-          }) as Row[],
+        this.db.prepare(`select * from task ${where} order by created_at, rowid limit @limit offset @offset`).all({
+          owner: query.owner,
+          completed: query.completed ? 1 : 0,
+          limit: query.limit,
+          offset: query.offset,
+        }) as Row[],
     );
     return rows.map(toTask);
   }
