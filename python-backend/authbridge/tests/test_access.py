@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from authbridge import Principal
 from authbridge.fastapi import AdminUser, CurrentUser, install_auth, require_permission, require_role
-from authbridge.testing import TestKey, configure_env, make_token, override_current_user
+from authbridge.testing import TestKey, configure_env, make_token, override_current_user, serve_jwks
 
 SCOPE = 'Bearer realm="api", error="insufficient_scope", error_description="{}"'
 ROLE_DETAIL = "This action requires a role you do not have"
@@ -139,6 +139,20 @@ def test_override_current_user_carries_roles_and_checks_still_apply() -> None:
     override_current_user(app, "carol")
     with TestClient(app) as client:
         assert client.get("/api/admin/stats").json()["code"] == "insufficient_role"
+
+
+def test_a_role_check_never_fetches_the_jwks_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    key = TestKey()
+    with serve_jwks(key) as server:
+        monkeypatch.delenv("AUTH_JWKS", raising=False)
+        monkeypatch.setenv("AUTH_JWKS_URL", server.url)
+        headers = {"Authorization": f"Bearer {make_token('alice', key=key, role='user')}"}
+        with TestClient(build_app()) as client:
+            assert client.get("/api/admin/stats", headers=headers).status_code == 403
+            fetches = server.fetches
+            for _ in range(5):
+                assert client.get("/api/admin/stats", headers=headers).status_code == 403
+            assert server.fetches == fetches
 
 
 def test_a_check_needs_a_name() -> None:

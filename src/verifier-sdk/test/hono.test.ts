@@ -147,6 +147,15 @@ describe("requireRole and requirePermission", () => {
     expect((await app().request("/maybe-admin", { headers: tokenWith({ role: "admin" }) })).status).toBe(200);
   });
 
+  it("never fetch the JWKS of their own: a refused role costs no key lookup", async () => {
+    const api = app();
+    const headers = tokenWith({ role: "user" });
+    expect((await api.request("/api/admin/stats", { headers })).status).toBe(403);
+    const fetches = jwks.fetches;
+    for (let i = 0; i < 5; i += 1) expect((await api.request("/api/admin/stats", { headers })).status).toBe(403);
+    expect(jwks.fetches).toBe(fetches);
+  });
+
   it("refuse to be built without a role or permission", () => {
     expect(() => requireRole()).toThrow(TypeError);
     expect(() => requirePermission()).toThrow(TypeError);
