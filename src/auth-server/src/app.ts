@@ -9,14 +9,17 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { type Auth, createAuth } from "./auth.js";
+import { type Auth, createAuth, jwtPluginOptions } from "./auth.js";
 import { clientIp, withClientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
-import { assertCanSign, currentSigningKeyId, ensureSigningKey } from "./keys.js";
+import { assertCanSign, currentSigningKeyId, ensureSigningKey, rotateSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { migrate } from "./migrate.js";
+import { createRateLimits } from "./rate-limit.js";
+import { openRedis, type RedisHandle } from "./redis.js";
+import { SigningKeyCache } from "./signing.js";
 
 /** Bodies of auth requests are small JSON documents; anything larger is refused unread. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -26,6 +29,10 @@ export interface AuthServer {
   readonly auth: Auth;
   readonly config: AuthServerConfig;
   readonly log: Logger;
+  readonly database: AuthDatabase;
+  readonly redis: RedisHandle | undefined;
+  /** Retires the live signing key and mints its successor (under the key lock); audited. */
+  rotateKey(): Promise<{ previous: string[]; kid: string }>;
   close(): Promise<void>;
 }
 
@@ -40,21 +47,46 @@ export async function createAuthServer(
 ): Promise<AuthServer> {
   const log = createLogger(config.logLevel, options.logSink);
   const database = openDatabase(config);
-  try {
-    const auth = createAuth(config, database, log);
-    await migrate(auth);
-    const { kid, created } = await ensureSigningKey(auth, config);
-    if (created) log.info("signing key created", { event: "key.created", kid });
-    await assertCanSign(auth);
-    const app = buildApp(config, auth, database, log);
-    return { app, auth, config, log, close: () => database.close() };
-  } catch (error) {
+  const redis = config.redisUrl ? openRedis(config.redisUrl, log) : undefined;
+  const close = async () => {
+    await redis?.close();
     await database.close();
+  };
+  try {
+    let auth: Auth | undefined;
+    const ensureKey = async () => {
+      if (!auth) throw new Error("auth not built");
+      const { kid, created } = await ensureSigningKey(auth, config, database);
+      if (created) log.info("signing key created", { event: "key.created", kid });
+    };
+    const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey);
+    auth = createAuth(config, database, log, { signer, redis });
+    signer.attach(auth);
+    await migrate(auth);
+    await ensureKey();
+    await assertCanSign(auth);
+    const built = auth;
+    const rotateKey = async () => {
+      const rotated = await rotateSigningKey(built, config, database);
+      signer.invalidate();
+      log.info("signing key rotated", { event: "key.rotated", kid: rotated.kid, previous: rotated.previous.join(",") });
+      return rotated;
+    };
+    const app = buildApp(config, built, database, redis, log);
+    return { app, auth: built, config, log, database, redis, rotateKey, close };
+  } catch (error) {
+    await close();
     throw error;
   }
 }
 
-function buildApp(config: AuthServerConfig, auth: Auth, database: AuthDatabase, log: Logger): Hono {
+function buildApp(
+  config: AuthServerConfig,
+  auth: Auth,
+  database: AuthDatabase,
+  redis: RedisHandle | undefined,
+  log: Logger,
+): Hono {
   const app = new Hono();
   const trusted = new Set(config.trustedOrigins);
 
@@ -95,13 +127,22 @@ function buildApp(config: AuthServerConfig, auth: Auth, database: AuthDatabase, 
       await database.ping();
       const kid = await currentSigningKeyId(auth);
       if (!kid) return c.json({ status: "unavailable", reason: "no signing key" }, 503);
-      return c.json({ status: "ok", database: database.kind });
     } catch {
       return c.json({ status: "unavailable", reason: "database unreachable" }, 503);
     }
+    try {
+      await redis?.ping();
+    } catch {
+      return c.json({ status: "unavailable", reason: "redis unreachable" }, 503);
+    }
+    return c.json({ status: "ok", database: database.kind, ...(redis ? { redis: "ok" } : {}) });
   });
 
-  const jwks = jwksHandler(auth, config.jwksMaxAgeSeconds);
+  const limits = createRateLimits(config, redis?.client);
+  app.use("/api/auth/*", limits.middleware);
+  app.use("/.well-known/jwks.json", limits.middleware);
+
+  const jwks = jwksHandler(auth, { maxAgeSeconds: config.jwksMaxAgeSeconds, graceSeconds: config.jwt.graceSeconds });
   app.get("/.well-known/jwks.json", jwks);
   app.get("/api/auth/jwks", jwks);
 
@@ -115,20 +156,9 @@ function buildApp(config: AuthServerConfig, auth: Auth, database: AuthDatabase, 
         c.json({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }, 413, { Connection: "close" }),
     }),
   );
-  app.on(["GET", "POST"], "/api/auth/*", async (c) => {
-    const response = await auth.handler(withClientIp(c.req.raw, clientIp(c, config.trustProxyHeader)));
-    return withStandardRetryAfter(response);
-  });
+  app.on(["GET", "POST"], "/api/auth/*", (c) =>
+    auth.handler(withClientIp(c.req.raw, clientIp(c, config.trustProxyHeader))),
+  );
 
   return app;
-}
-
-/** Better Auth answers 429 with `X-Retry-After` only; HTTP clients look for `Retry-After`. */
-function withStandardRetryAfter(response: Response): Response {
-  if (response.status !== 429) return response;
-  const retry = response.headers.get("x-retry-after");
-  if (!retry || response.headers.has("retry-after")) return response;
-  const headers = new Headers(response.headers);
-  headers.set("Retry-After", retry);
-  return new Response(response.body, { status: 429, headers });
 }

@@ -10,7 +10,9 @@ import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
 import type { Logger } from "./logger.js";
+import type { RedisHandle } from "./redis.js";
 import { ADMIN_ROLE, DEFAULT_ROLE, permissionsFor, splitRoles } from "./roles.js";
+import type { SigningKeyCache } from "./signing.js";
 
 /** The JWT plugin's options, shared with key management so both mint keys the same way. */
 export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
@@ -43,7 +45,15 @@ function accessClaims(stored: unknown): { role?: string; permissions?: string[] 
   return { role: roles.join(","), ...(permissions.length > 0 ? { permissions } : {}) };
 }
 
-export function createAuth(config: AuthServerConfig, database: AuthDatabase, log: Logger) {
+export interface AuthDependencies {
+  /** Signs every token with the cached imported key (`signing.ts`). */
+  signer: SigningKeyCache;
+  /** Shared session cache across replicas, when `REDIS_URL` is set. */
+  redis?: RedisHandle | undefined;
+}
+
+export function createAuth(config: AuthServerConfig, database: AuthDatabase, log: Logger, deps: AuthDependencies) {
+  const jwtOptions = jwtPluginOptions(config);
   return betterAuth({
     appName: "authbridge",
     baseURL: config.baseURL,
@@ -53,7 +63,23 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
     trustedOrigins: [...config.trustedOrigins],
     telemetry: { enabled: false },
     emailAndPassword: { enabled: true, minPasswordLength: 12, maxPasswordLength: 128 },
-    plugins: [jwt(jwtPluginOptions(config)), bearer(), admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] })],
+    ...(deps.redis
+      ? {
+          secondaryStorage: deps.redis.storage,
+          // Redis is the fast, shared copy; the database stays the record (and survives a Redis flush).
+          session: { storeSessionInDatabase: true },
+        }
+      : {}),
+    plugins: [
+      jwt({
+        ...jwtOptions,
+        // Better Auth requires a JWKS URL with a custom signer; this server serves it (jwks.ts).
+        jwks: { ...jwtOptions.jwks, remoteUrl: `${config.baseURL}/api/auth/jwks` },
+        jwt: { ...jwtOptions.jwt, sign: deps.signer.sign },
+      }),
+      bearer(),
+      admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] }),
+    ],
     databaseHooks: {
       user: {
         create: {
@@ -69,17 +95,9 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
         },
       },
     },
-    rateLimit: {
-      // Better Auth only limits in production by default; a sign-in endpoint is never unguarded.
-      enabled: true,
-      storage: "memory",
-      window: config.rateLimit.windowSeconds,
-      max: config.rateLimit.max,
-      customRules: {
-        "/sign-in/*": { window: config.rateLimit.signInWindowSeconds, max: config.rateLimit.signInMax },
-        "/sign-up/*": { window: config.rateLimit.signInWindowSeconds, max: config.rateLimit.signInMax },
-      },
-    },
+    // The app limits every request before Better Auth sees it (rate-limit.ts), shared through
+    // Redis across replicas; Better Auth's own limiter would count a second time, per process.
+    rateLimit: { enabled: false },
     advanced: {
       // Better Auth turns both checks off when NODE_ENV=test or TEST is set; never inherit that.
       disableOriginCheck: false,

@@ -65,6 +65,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ADMIN_EMAILS: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  JWT_KEY_CACHE_SECONDS: positiveInt("JWT_KEY_CACHE_SECONDS", 5),
 });
 
 /** The demo frontend's origins, trusted by default outside production (CONTRACT §5). */
@@ -91,6 +93,8 @@ export interface AuthServerConfig {
     readonly ttlSeconds: number;
     readonly rotationSeconds: number | undefined;
     readonly graceSeconds: number;
+    /** How long an imported signing key is used before the live key is looked up again. */
+    readonly keyCacheSeconds: number;
   };
   readonly jwksMaxAgeSeconds: number;
   readonly rateLimit: {
@@ -102,6 +106,8 @@ export interface AuthServerConfig {
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Lower-cased emails whose accounts get the `admin` role when they sign up. */
   readonly adminEmails: readonly string[];
+  /** Rate-limit counters and the session cache, shared by replicas; `undefined` → in process. */
+  readonly redisUrl: string | undefined;
 }
 
 export interface LoadConfigOptions {
@@ -159,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       ttlSeconds: e.JWT_TTL_SECONDS,
       rotationSeconds: e.JWT_KEY_ROTATION_SECONDS || undefined,
       graceSeconds: e.JWT_KEY_GRACE_SECONDS,
+      keyCacheSeconds: e.JWT_KEY_CACHE_SECONDS,
     },
     jwksMaxAgeSeconds: e.JWKS_MAX_AGE_SECONDS,
     rateLimit: {
@@ -169,8 +176,19 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     },
     logLevel: e.LOG_LEVEL,
     adminEmails: parseEmails(e.ADMIN_EMAILS),
+    redisUrl: parseRedisUrl(e.REDIS_URL),
   };
   return deepFreeze(config);
+}
+
+function parseRedisUrl(raw: string | undefined): string | undefined {
+  if (!raw?.trim()) return undefined;
+  if (!/^rediss?:\/\/[^/]/.test(raw.trim())) {
+    throw new ConfigError(
+      "invalid configuration: REDIS_URL must be a redis:// or rediss:// URL (unset means in-process)",
+    );
+  }
+  return raw.trim();
 }
 
 function parseEmails(raw: string | undefined): string[] {

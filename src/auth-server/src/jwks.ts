@@ -1,34 +1,56 @@
 /**
- * Serves the JWKS with the caching headers Better Auth omits: verifiers refetch on
- * `max-age`, and a strong `ETag` lets them revalidate for the price of a 304.
+ * Serves the JWKS with the caching headers Better Auth omits: verifiers refetch on `max-age`,
+ * and a strong `ETag` lets them revalidate for the price of a 304. The key rows are read on
+ * every request, so every replica publishes a new key the moment it exists; the body and its
+ * ETag are computed only when the set of published keys changes.
  */
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { Auth } from "./auth.js";
 
-export function jwksHandler(auth: Auth, maxAgeSeconds: number) {
+interface KeyRow {
+  id: string;
+  publicKey: string;
+  alg?: string | null;
+  crv?: string | null;
+  expiresAt?: Date | null;
+}
+
+interface Rendered {
+  fingerprint: string;
+  body: string;
+  etag: string;
+}
+
+export function jwksHandler(auth: Auth, options: { maxAgeSeconds: number; graceSeconds: number }) {
+  let rendered: Rendered | undefined;
+  const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
+
   return async (c: Context) => {
-    const { keys } = await auth.api.getJwks();
-    // Only public members, whatever Better Auth adds to its rows in the future.
-    const publicKeys = keys.map((key: Record<string, unknown>) => ({
-      kty: key.kty,
-      crv: key.crv,
-      x: key.x,
-      kid: key.kid,
-      alg: key.alg,
-    }));
-    const body = JSON.stringify({ keys: publicKeys });
-    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-    const headers = {
-      "Cache-Control": `public, max-age=${maxAgeSeconds}`,
-      ETag: etag,
-      "Content-Type": "application/json",
-    };
-    if (ifNoneMatch(c.req.header("if-none-match"), etag)) {
-      return c.body(null, 304, headers);
-    }
-    return c.body(body, 200, headers);
+    const ctx = await auth.$context;
+    const now = Date.now();
+    const rows = await ctx.adapter.findMany<KeyRow>({ model: "jwks" });
+    // A retired key stays published for the grace period, so tokens it signed keep verifying.
+    const published = rows
+      .filter((row) => !row.expiresAt || new Date(row.expiresAt).getTime() + options.graceSeconds * 1000 > now)
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const fingerprint = published.map((row) => row.id).join(",");
+    if (rendered?.fingerprint !== fingerprint) rendered = render(published, fingerprint);
+    const headers = { "Cache-Control": cacheControl, ETag: rendered.etag, "Content-Type": "application/json" };
+    if (ifNoneMatch(c.req.header("if-none-match"), rendered.etag)) return c.body(null, 304, headers);
+    return c.body(rendered.body, 200, headers);
   };
+}
+
+function render(rows: KeyRow[], fingerprint: string): Rendered {
+  // Only public members, whatever else a row holds.
+  const keys = rows.map((row) => {
+    const { kty, crv, x } = JSON.parse(row.publicKey) as { kty: string; crv?: string; x: string };
+    return { kty, crv: crv ?? row.crv ?? "Ed25519", x, kid: row.id, alg: row.alg ?? "EdDSA" };
+  });
+  const body = JSON.stringify({ keys });
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  return { fingerprint, body, etag };
 }
 
 function ifNoneMatch(header: string | undefined, etag: string): boolean {

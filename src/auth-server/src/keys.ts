@@ -2,13 +2,15 @@
  * Signing-key lifecycle on top of Better Auth's `jwks` table. Better Auth 1.7 mints keys
  * lazily with a read-then-create race (better-auth #5663) and has no rotate API, so the server
  * mints one at start-up, and rotation expires the live key rows and mints a successor at once.
- * An expired row stays published in the JWKS for the grace period, so tokens it signed keep
- * verifying until they expire.
+ * Minting and rotating hold the key lock (a PostgreSQL advisory lock; in-process with SQLite),
+ * so replicas starting or rotating together never mint two live keys. An expired row stays
+ * published in the JWKS for the grace period, so tokens it signed keep verifying until they expire.
  */
 import { createJwk } from "better-auth/plugins/jwt";
 import type { Auth } from "./auth.js";
 import { jwtPluginOptions } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
+import type { AuthDatabase } from "./database.js";
 import { ConfigError } from "./errors.js";
 
 interface KeyRow {
@@ -38,14 +40,45 @@ async function mintKey(auth: Auth, config: AuthServerConfig): Promise<string> {
   return created.id;
 }
 
+/** Any 64-bit number unique to this lock; "authjwks" in ASCII. */
+const KEY_LOCK_ID = "7022364636082285427";
+let processLock: Promise<unknown> = Promise.resolve();
+
+/** Runs `work` holding the key lock: across processes on PostgreSQL, within this one always. */
+export async function withKeyLock<T>(database: AuthDatabase, work: () => Promise<T>): Promise<T> {
+  const run = async () => {
+    if (database.kind !== "postgres") return work();
+    const client = await (database.handle as import("pg").Pool).connect();
+    try {
+      await client.query("select pg_advisory_lock($1)", [KEY_LOCK_ID]);
+      try {
+        return await work();
+      } finally {
+        await client.query("select pg_advisory_unlock($1)", [KEY_LOCK_ID]);
+      }
+    } finally {
+      client.release();
+    }
+  };
+  const result = processLock.then(run, run);
+  processLock = result.catch(() => undefined);
+  return result;
+}
+
 /** Makes sure a live signing key exists; returns its id and whether it was just minted. */
 export async function ensureSigningKey(
   auth: Auth,
   config: AuthServerConfig,
+  database: AuthDatabase,
 ): Promise<{ kid: string; created: boolean }> {
   const existing = await currentSigningKeyId(auth);
   if (existing) return { kid: existing, created: false };
-  return { kid: await mintKey(auth, config), created: true };
+  return withKeyLock(database, async () => {
+    // Another replica may have minted it while this one waited for the lock.
+    const minted = await currentSigningKeyId(auth);
+    if (minted) return { kid: minted, created: false };
+    return { kid: await mintKey(auth, config), created: true };
+  });
 }
 
 /**
@@ -71,13 +104,16 @@ export async function assertCanSign(auth: Auth): Promise<void> {
 export async function rotateSigningKey(
   auth: Auth,
   config: AuthServerConfig,
+  database: AuthDatabase,
 ): Promise<{ previous: string[]; kid: string }> {
-  const ctx = await auth.$context;
-  const now = new Date();
-  const live = (await listKeys(auth)).filter((key) => isLive(key, now));
-  for (const key of live) {
-    await ctx.adapter.update({ model: "jwks", where: [{ field: "id", value: key.id }], update: { expiresAt: now } });
-  }
-  const kid = await mintKey(auth, config);
-  return { previous: live.map((key) => key.id), kid };
+  return withKeyLock(database, async () => {
+    const ctx = await auth.$context;
+    const now = new Date();
+    const live = (await listKeys(auth)).filter((key) => isLive(key, now));
+    for (const key of live) {
+      await ctx.adapter.update({ model: "jwks", where: [{ field: "id", value: key.id }], update: { expiresAt: now } });
+    }
+    const kid = await mintKey(auth, config);
+    return { previous: live.map((key) => key.id), kid };
+  });
 }

@@ -19,7 +19,6 @@ import { serve } from "@hono/node-server";
 import pg from "pg";
 import { type AuthServer, createAuthServer } from "./app.js";
 import { loadConfig } from "./config.js";
-import { rotateSigningKey } from "./keys.js";
 import { setUserRole } from "./users.js";
 
 /** A free TCP port on `host` (the OS picks it; the probe closes before the caller listens). */
@@ -92,7 +91,7 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     logs,
     dataDir,
     sign: async (payload) => (await server.auth.api.signJWT({ body: { payload } })).token,
-    rotate: async () => (await rotateSigningKey(server.auth, server.config)).kid,
+    rotate: async () => (await server.rotateKey()).kid,
     setRole: async (email, role) => {
       await setUserRole(server.auth, server.log, email, role);
     },

@@ -1,0 +1,74 @@
+/**
+ * Signs tokens with the live key, imported once and kept in memory, instead of Better Auth's
+ * way (every signature re-reads every `jwks` row, decrypts the private key and imports it). Only
+ * the imported `CryptoKey`/`KeyObject` is kept, never the decrypted key bytes.
+ *
+ * The cache is re-read every `JWT_KEY_CACHE_SECONDS` (default 5), so a rotation made by another
+ * replica (or by `npm run keys:rotate`) reaches this one's signatures within that bound; a
+ * rotation made here takes effect at once. Until then this replica signs with the previous key,
+ * which stays published for the grace period, so its tokens keep verifying everywhere.
+ */
+import { type JwtOptions, resolveSigningKey } from "better-auth/plugins/jwt";
+import { type JWTPayload, SignJWT } from "jose";
+import type { Auth } from "./auth.js";
+
+type ResolvedKey = NonNullable<Awaited<ReturnType<typeof resolveSigningKey>>>;
+
+export class SigningKeyCache {
+  private auth: Auth | undefined;
+  private current: { key: ResolvedKey; loadedAt: number } | undefined;
+  private loading: Promise<ResolvedKey> | undefined;
+
+  /**
+   * @param options the JWT plugin's options without `jwt.sign` (how keys are stored)
+   * @param refreshMs how long an imported key is used before the live key is looked up again
+   */
+  constructor(
+    private readonly options: JwtOptions,
+    private readonly refreshMs: number,
+    /** Makes sure a live key exists (minting one under the key lock if not). */
+    private readonly ensureKey: () => Promise<unknown>,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Better Auth is built with this cache's `sign`, so the instance comes after construction. */
+  attach(auth: Auth): void {
+    this.auth = auth;
+  }
+
+  /** Forget the imported key: the next signature looks up the live key (after a local rotation). */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  /** The JWT plugin's `jwt.sign`: `payload` already carries iss, aud, iat, exp and sub. */
+  readonly sign = async (payload: JWTPayload, header?: { typ?: string; cty?: string }): Promise<string> => {
+    const { alg, kid, privateKey } = await this.key();
+    return new SignJWT(payload).setProtectedHeader({ ...header, alg, kid }).sign(privateKey);
+  };
+
+  /** The key id new tokens are signed with. */
+  async currentKid(): Promise<string> {
+    return (await this.key()).kid;
+  }
+
+  private async key(): Promise<ResolvedKey> {
+    const cached = this.current;
+    if (cached && this.now() - cached.loadedAt < this.refreshMs) return cached.key;
+    // One lookup at a time, shared by every request that needs it.
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<ResolvedKey> {
+    if (!this.auth) throw new Error("SigningKeyCache used before attach()");
+    await this.ensureKey();
+    const context = await this.auth.$context;
+    const key = await resolveSigningKey({ context } as Parameters<typeof resolveSigningKey>[0], this.options);
+    if (!key) throw new Error("no signing key could be resolved");
+    this.current = { key, loadedAt: this.now() };
+    return key;
+  }
+}
