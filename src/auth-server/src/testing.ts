@@ -9,6 +9,7 @@
  * const alice = await signUpUser(auth.url, "alice");   // alice.jwt is a real EdDSA JWT
  * await auth.close();
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -101,6 +102,65 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
       await stopListening();
       await server.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SpawnedAuthServer {
+  /** Where this process listens (its issuer may be another, shared origin). */
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** The last lines the process wrote. */
+  output(): string;
+  /** Stops the process: SIGTERM (clean) or SIGKILL (a crash). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+/**
+ * The auth server as its own process (`src/main.ts`, as `npm start` runs it) on a free loopback
+ * port, ready when `/readyz` answers 200: for replica tests, several on one database.
+ */
+export async function spawnAuthServer(env: Record<string, string>): Promise<SpawnedAuthServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // One process (tsx as a loader, not its CLI, which would fork a child): a kill reaches the server.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/auth-server/src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, BETTER_AUTH_URL: url, LOG_LEVEL: "warn", ...env, HOST: "127.0.0.1", PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`auth server exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`auth server not ready at ${url} within 60 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
     },
   };
 }

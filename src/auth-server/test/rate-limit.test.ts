@@ -79,6 +79,46 @@ describe("POST /api/auth/sign-in/email rate limit", () => {
   });
 });
 
+describe("junk requests", () => {
+  let running: RunningAuthServer;
+  beforeAll(async () => {
+    running = await startAuthServer({
+      RATE_LIMIT_SIGN_IN_MAX: "2",
+      RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
+      RATE_LIMIT_MAX: "1000000",
+    });
+  });
+  afterAll(async () => running.close());
+
+  it("cannot buy a fresh set of sign-in attempts (5,000 requests to nonexistent paths)", async () => {
+    const url = `${running.url}/api/auth/sign-in/email`;
+    const body = { email: "nobody@example.test", password: "wrong-password-123" };
+    expect((await postFrom("127.0.0.3", url, body)).status).toBe(401);
+    expect((await postFrom("127.0.0.3", url, body)).status).toBe(401);
+    expect((await postFrom("127.0.0.3", url, body)).status).toBe(429);
+    let sent = 0;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32, localAddress: "127.0.0.3" });
+    const junk = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get(`${running.url}/api/auth/no-such-path-${sent}`, { agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        req.on("error", reject);
+      });
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (sent < 5_000) {
+          sent += 1;
+          await junk();
+        }
+      }),
+    );
+    agent.destroy();
+    expect((await postFrom("127.0.0.3", url, body)).status).toBe(429);
+  });
+});
+
 describe("TRUST_PROXY_HEADER", () => {
   let running: RunningAuthServer;
   beforeAll(async () => {

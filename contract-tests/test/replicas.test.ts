@@ -1,0 +1,192 @@
+/**
+ * The auth server as replicas: two processes on one PostgreSQL and one Redis, on two loopback
+ * ports, with both task APIs verifying their tokens; and the same checks on SQLite + memory with
+ * one process, so both modes stay supported. Real engines: TEST_DATABASE_URL and TEST_REDIS_URL
+ * (.ci/run starts both).
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import {
+  createPostgresDatabase,
+  fetchJwt,
+  newUser,
+  type SpawnedAuthServer,
+  signUp,
+  spawnAuthServer,
+} from "@authbridge/auth-server/testing";
+import { Redis } from "ioredis";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AuthHandle } from "../src/auth.js";
+import { type Backends, ROOT, startBackends } from "../src/backends.js";
+
+const run = promisify(execFile);
+const ISSUER = "http://auth.replicas.test";
+const AUDIENCE = "task-api";
+const SECRET = "replica-secret-".padEnd(48, "x");
+const SIGN_IN_MAX = 10;
+
+const hasEngines = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
+if (!hasEngines) console.log("[skip] TEST_DATABASE_URL and TEST_REDIS_URL unset: the two-replica variant is skipped");
+
+/** A bad sign-in from a chosen loopback address (its own rate-limit bucket). */
+function badSignInFrom(localAddress: string, url: string) {
+  return new Promise<number>((resolve, reject) => {
+    const target = new URL(`${url}/api/auth/sign-in/email`);
+    const body = JSON.stringify({ email: "nobody@example.test", password: "wrong-password-123" });
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        localAddress,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), origin: ISSUER },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const kidsOf = async (url: string) =>
+  ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+
+describe.each([
+  { mode: "PostgreSQL + Redis", replicas: 2, enabled: hasEngines },
+  { mode: "SQLite + memory", replicas: 1, enabled: true },
+])("the auth server on $mode, $replicas replica(s)", ({ replicas: count, enabled }) => {
+  let servers: SpawnedAuthServer[] = [];
+  let backends: Backends | undefined;
+  let env: Record<string, string>;
+  const cleanups: (() => Promise<void>)[] = [];
+  /** Replica i, wrapping: with one replica every "other replica" is the same process. */
+  const replica = (i: number) => servers[i % servers.length] as SpawnedAuthServer;
+
+  beforeAll(async () => {
+    if (!enabled) return;
+    env = {
+      NODE_ENV: "production",
+      BETTER_AUTH_SECRET: SECRET,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      JWT_KEY_CACHE_SECONDS: "1",
+      TRUSTED_ORIGINS: ISSUER,
+      RATE_LIMIT_SIGN_IN_MAX: String(SIGN_IN_MAX),
+      RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
+      RATE_LIMIT_MAX: "100000",
+      LOG_LEVEL: "warn",
+    };
+    if (count > 1) {
+      const database = await createPostgresDatabase();
+      if (!database) throw new Error("TEST_DATABASE_URL disappeared");
+      cleanups.push(database.drop);
+      const redisUrl = new URL(process.env.TEST_REDIS_URL as string);
+      redisUrl.pathname = `/${1 + (process.pid % 15)}`;
+      const redis = new Redis(redisUrl.toString());
+      await redis.flushdb();
+      await redis.quit();
+      Object.assign(env, { AUTH_DATABASE_URL: database.url, REDIS_URL: redisUrl.toString() });
+    } else {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-replica-"));
+      cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+      env.DATA_DIR = dataDir;
+    }
+    // All at once, on an empty database: the key lock must leave exactly one live key.
+    servers = await Promise.all(Array.from({ length: count }, () => spawnAuthServer(env)));
+    const first = servers[0] as SpawnedAuthServer;
+    backends = await startBackends(inject("contractRuntime"), { url: ISSUER, port: first.port } as AuthHandle);
+  }, 180_000);
+
+  afterAll(async () => {
+    await backends?.stop();
+    await Promise.all(servers.map((server) => server.stop()));
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it.runIf(enabled)("replicas started together share one live signing key", async () => {
+    const published = await Promise.all(servers.map((server) => kidsOf(server.url)));
+    expect(published[0]).toHaveLength(1);
+    for (const kids of published) expect(kids).toEqual(published[0]);
+  });
+
+  it.runIf(enabled)("a session created on one replica is valid on the other", async () => {
+    const user = newUser("replica");
+    const { sessionToken, userId } = await signUp(replica(0).url, user);
+    const jwt = await fetchJwt(replica(1).url, sessionToken);
+    expect(decodeJwt(jwt)).toMatchObject({ sub: userId, iss: ISSUER, aud: AUDIENCE });
+  });
+
+  it.runIf(enabled)(`sign-in limits are shared: attempt ${SIGN_IN_MAX + 1} is 429 on whichever replica`, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < SIGN_IN_MAX; i += 1) statuses.push(await badSignInFrom("127.0.0.7", replica(i).url));
+    expect(statuses).toEqual(Array(SIGN_IN_MAX).fill(401));
+    for (let i = 0; i < count; i += 1) expect(await badSignInFrom("127.0.0.7", replica(i).url)).toBe(429);
+    // Another client is not affected.
+    expect(await badSignInFrom("127.0.0.8", replica(1).url)).toBe(401);
+  });
+
+  it.runIf(enabled)("a rotation made through one changes the key every replica signs with", async () => {
+    const { sessionToken } = await signUp(replica(0).url, newUser("rotation"));
+    const before = decodeProtectedHeader(await fetchJwt(replica(1).url, sessionToken)).kid;
+    // `npm run keys:rotate` as an operator runs it, next to the running replicas.
+    await run("npm", ["run", "--silent", "keys:rotate"], { cwd: ROOT, env: { ...process.env, ...env } });
+    const after = await kidsOf(replica(0).url);
+    expect(after).toHaveLength(2);
+    const rotated = after.find((kid) => kid !== before);
+    for (let i = 0; i < count; i += 1) {
+      // Published at once by every replica; used for signing within JWT_KEY_CACHE_SECONDS (1 s here).
+      expect(await kidsOf(replica(i).url)).toContain(rotated);
+      await expect
+        .poll(async () => decodeProtectedHeader(await fetchJwt(replica(i).url, sessionToken)).kid, { timeout: 5_000 })
+        .toBe(rotated);
+    }
+  });
+
+  it.runIf(enabled)("tokens from every replica verify in both task APIs", async () => {
+    const { sessionToken, userId } = await signUp(replica(1).url, newUser("verify"));
+    for (let i = 0; i < count; i += 1) {
+      const jwt = await fetchJwt(replica(i).url, sessionToken);
+      for (const backend of backends?.list ?? []) {
+        const res = await fetch(`${backend.url}/api/me`, { headers: { authorization: `Bearer ${jwt}` } });
+        expect(res.status, `${backend.name} with a token from replica ${i}`).toBe(200);
+        expect(((await res.json()) as { id: string }).id).toBe(userId);
+      }
+    }
+    expect(backends?.list).toHaveLength(2);
+  });
+
+  if (count > 1) {
+    it.runIf(enabled)("killing one replica mid-load loses no request to the survivor", async () => {
+      const { sessionToken } = await signUp(replica(1).url, newUser("load"));
+      const survivor = replica(1);
+      const statuses: number[] = [];
+      let killed = false;
+      const worker = async () => {
+        while (statuses.length < 400) {
+          const res = await fetch(`${survivor.url}/api/auth/token`, {
+            headers: { authorization: `Bearer ${sessionToken}` },
+          });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+          if (!killed && statuses.length >= 100) {
+            killed = true;
+            await replica(0).stop("SIGKILL");
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      expect(killed).toBe(true);
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+      await expect(fetch(`${replica(0).url}/healthz`)).rejects.toThrow();
+    });
+  }
+});
