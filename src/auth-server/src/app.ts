@@ -4,7 +4,7 @@
  * limits and request logs. `createAuthServer` opens the database, migrates it and mints a
  * signing key, so a returned server is ready to sign.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -20,6 +20,7 @@ import { migrate } from "./migrate.js";
 import { createRateLimits } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
 import { SigningKeyCache } from "./signing.js";
+import { tokenRoute } from "./token-route.js";
 
 /** Bodies of auth requests are small JSON documents; anything larger is refused unread. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -72,7 +73,7 @@ export async function createAuthServer(
       log.info("signing key rotated", { event: "key.rotated", kid: rotated.kid, previous: rotated.previous.join(",") });
       return rotated;
     };
-    const app = buildApp(config, built, database, redis, log);
+    const app = buildApp(config, built, database, redis, signer, log);
     return { app, auth: built, config, log, database, redis, rotateKey, close };
   } catch (error) {
     await close();
@@ -85,6 +86,7 @@ function buildApp(
   auth: Auth,
   database: AuthDatabase,
   redis: RedisHandle | undefined,
+  signer: SigningKeyCache,
   log: Logger,
 ): Hono {
   const app = new Hono();
@@ -146,7 +148,10 @@ function buildApp(
   app.get("/.well-known/jwks.json", jwks);
   app.get("/api/auth/jwks", jwks);
 
-  app.use(
+  // POST only: Better Auth reads no GET body, and asking a GET for its body builds a whole
+  // Request object on every call.
+  app.on(
+    "POST",
     "/api/auth/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -156,9 +161,10 @@ function buildApp(
         c.json({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }, 413, { Connection: "close" }),
     }),
   );
-  app.on(["GET", "POST"], "/api/auth/*", (c) =>
-    auth.handler(withClientIp(c.req.raw, clientIp(c, config.trustProxyHeader))),
-  );
+  const betterAuth = (c: Context) => auth.handler(withClientIp(c.req.raw, clientIp(c, config.trustProxyHeader)));
+  // Every page load asks for a token: the common case skips Better Auth's per-request cost.
+  app.get("/api/auth/token", tokenRoute({ auth, config, signer, log, fallback: betterAuth }));
+  app.on(["GET", "POST"], "/api/auth/*", betterAuth);
 
   return app;
 }

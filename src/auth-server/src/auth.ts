@@ -26,14 +26,18 @@ export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       expirationTime: `${config.jwt.ttlSeconds}s`,
-      // CONTRACT §1: a minimal payload, never the whole user row. `sub` is set by Better Auth.
-      definePayload: ({ user }) => ({
-        email: user.email,
-        name: user.name,
-        email_verified: user.emailVerified,
-        ...accessClaims((user as { role?: unknown }).role),
-      }),
+      definePayload: ({ user }) => tokenPayload(user),
     },
+  };
+}
+
+/** CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with signing). */
+export function tokenPayload(user: { email: string; name: string; emailVerified: boolean; role?: unknown }) {
+  return {
+    email: user.email,
+    name: user.name,
+    email_verified: user.emailVerified,
+    ...accessClaims(user.role),
   };
 }
 

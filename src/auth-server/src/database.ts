@@ -17,6 +17,25 @@ export interface AuthDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; Better Auth's queries are a small fixed
+ * set, so keep each compiled statement (bounded) and reuse it. A statement is only ever run
+ * synchronously to completion (`all`/`get`/`run`), so sharing one is safe.
+ */
+function cacheStatements(db: Database.Database, limit = 256): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
+}
+
 export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sqlitePath">): AuthDatabase {
   if (config.databaseUrl) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
@@ -35,6 +54,7 @@ export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sql
   const db = new Database(config.sqlitePath);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
+  cacheStatements(db);
   return {
     kind: "sqlite",
     handle: db,

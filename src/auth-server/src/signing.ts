@@ -8,11 +8,19 @@
  * rotation made here takes effect at once. Until then this replica signs with the previous key,
  * which stays published for the grace period, so its tokens keep verifying everywhere.
  */
+import { KeyObject, sign as signBytes } from "node:crypto";
 import { type JwtOptions, resolveSigningKey } from "better-auth/plugins/jwt";
-import { type JWTPayload, SignJWT } from "jose";
+import type { JWTPayload } from "jose";
 import type { Auth } from "./auth.js";
 
-type ResolvedKey = NonNullable<Awaited<ReturnType<typeof resolveSigningKey>>>;
+interface ResolvedKey {
+  alg: string;
+  kid: string;
+  /** Node's own key object: an Ed25519 signature is one synchronous call, no thread-pool hop. */
+  privateKey: KeyObject;
+}
+
+const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 export class SigningKeyCache {
   private auth: Auth | undefined;
@@ -44,7 +52,9 @@ export class SigningKeyCache {
   /** The JWT plugin's `jwt.sign`: `payload` already carries iss, aud, iat, exp and sub. */
   readonly sign = async (payload: JWTPayload, header?: { typ?: string; cty?: string }): Promise<string> => {
     const { alg, kid, privateKey } = await this.key();
-    return new SignJWT(payload).setProtectedHeader({ ...header, alg, kid }).sign(privateKey);
+    const input = `${b64json({ ...header, alg, kid })}.${b64json(payload)}`;
+    // EdDSA takes no digest name: the algorithm comes from the key.
+    return `${input}.${signBytes(null, Buffer.from(input), privateKey).toString("base64url")}`;
   };
 
   /** The key id new tokens are signed with. */
@@ -66,8 +76,13 @@ export class SigningKeyCache {
     if (!this.auth) throw new Error("SigningKeyCache used before attach()");
     await this.ensureKey();
     const context = await this.auth.$context;
-    const key = await resolveSigningKey({ context } as Parameters<typeof resolveSigningKey>[0], this.options);
-    if (!key) throw new Error("no signing key could be resolved");
+    const resolved = await resolveSigningKey({ context } as Parameters<typeof resolveSigningKey>[0], this.options);
+    if (!resolved) throw new Error("no signing key could be resolved");
+    if (resolved.alg !== "EdDSA" && resolved.alg !== "Ed25519")
+      throw new Error(`unsupported signing algorithm ${resolved.alg}`);
+    const privateKey =
+      resolved.privateKey instanceof KeyObject ? resolved.privateKey : KeyObject.from(resolved.privateKey as CryptoKey);
+    const key = { alg: resolved.alg, kid: resolved.kid, privateKey };
     this.current = { key, loadedAt: this.now() };
     return key;
   }

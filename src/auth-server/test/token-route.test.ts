@@ -1,0 +1,88 @@
+/**
+ * GET /api/auth/token answers the common case itself (token-route.ts) and leaves every other case
+ * to Better Auth: these pin that both paths agree on who gets a token.
+ */
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "../src/testing.js";
+
+let running: RunningAuthServer;
+beforeAll(async () => {
+  running = await startAuthServer();
+});
+afterAll(() => running?.close());
+
+const token = (headers: Record<string, string>) => fetch(`${running.url}/api/auth/token`, { headers });
+
+async function session() {
+  const user = newUser("route");
+  const { sessionToken, userId } = await signUp(running.url, user);
+  const signedIn = await signIn(running.url, user);
+  const signed = signedIn.headers.get("set-auth-token") as string;
+  const cookie = (signedIn.headers.get("set-cookie") as string).split(";")[0] as string;
+  return { sessionToken, userId, signed, cookie };
+}
+
+describe("GET /api/auth/token", () => {
+  it("accepts the bare session token, the signed one (set-auth-token) and the session cookie", async () => {
+    const { sessionToken, userId, signed, cookie } = await session();
+    expect(signed).toContain(".");
+    for (const headers of [
+      { authorization: `Bearer ${sessionToken}` },
+      { authorization: `Bearer ${signed}` },
+      { authorization: `Bearer ${encodeURIComponent(signed)}` },
+      { cookie },
+    ]) {
+      const res = await token(headers);
+      expect(res.status, JSON.stringify(Object.keys(headers))).toBe(200);
+      expect(decodeJwt(((await res.json()) as { token: string }).token).sub).toBe(userId);
+    }
+  });
+
+  it("refuses a forged signature, a wrong scheme, an unknown token and no credential with 401", async () => {
+    const { signed } = await session();
+    const forged = `${signed.slice(0, signed.lastIndexOf(".") + 1)}${"A".repeat(43)}=`;
+    for (const headers of [
+      { authorization: `Bearer ${forged}` },
+      { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
+      { authorization: "Bearer not-a-session" },
+      { cookie: `better-auth.session_token=${forged}` },
+      {},
+    ]) {
+      expect((await token(headers)).status, JSON.stringify(headers)).toBe(401);
+    }
+  });
+
+  it("refuses a signed-out session at once", async () => {
+    const { sessionToken } = await session();
+    const headers = { authorization: `Bearer ${sessionToken}` };
+    expect((await token(headers)).status).toBe(200);
+    const out = await fetch(`${running.url}/api/auth/sign-out`, {
+      method: "POST",
+      headers: { ...headers, origin: running.url, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(out.status).toBe(200);
+    expect((await token(headers)).status).toBe(401);
+  });
+
+  it("leaves an expired session to Better Auth (401, session removed)", async () => {
+    const { sessionToken } = await session();
+    const ctx = await running.server.auth.$context;
+    await ctx.internalAdapter.updateSession(sessionToken, { expiresAt: new Date(Date.now() - 1000) });
+    expect((await token({ authorization: `Bearer ${sessionToken}` })).status).toBe(401);
+    expect(await ctx.internalAdapter.findSession(sessionToken)).toBeNull();
+  });
+
+  it("leaves a session due for its sliding refresh to Better Auth, which extends it", async () => {
+    const { sessionToken, userId } = await session();
+    const ctx = await running.server.auth.$context;
+    const soon = new Date(Date.now() + 3600_000);
+    await ctx.internalAdapter.updateSession(sessionToken, { expiresAt: soon });
+    const res = await token({ authorization: `Bearer ${sessionToken}` });
+    expect(res.status).toBe(200);
+    expect(decodeJwt(((await res.json()) as { token: string }).token).sub).toBe(userId);
+    const after = await ctx.internalAdapter.findSession(sessionToken);
+    expect(new Date(after?.session.expiresAt as Date).getTime()).toBeGreaterThan(soon.getTime() + 3600_000);
+  });
+});
