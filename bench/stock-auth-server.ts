@@ -3,6 +3,7 @@
  * with Ed25519 keys, `bearer`), served by @hono/node-server: the baseline `npm run bench`
  * measures the authbridge auth server against. PORT and DATA_DIR from the environment.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import { betterAuth } from "better-auth";
@@ -12,7 +13,9 @@ import Database from "better-sqlite3";
 
 const port = Number(process.env.PORT);
 const url = `http://127.0.0.1:${port}`;
-const database = new Database(path.join(process.env.DATA_DIR ?? ".", "stock.sqlite"));
+const dataDir = process.env.DATA_DIR ?? ".";
+fs.mkdirSync(dataDir, { recursive: true });
+const database = new Database(path.join(dataDir, "stock.sqlite"));
 database.pragma("journal_mode = WAL");
 const auth = betterAuth({
   baseURL: url,

@@ -277,10 +277,163 @@ async function runTaskApis() {
   return rows;
 }
 
+/** A Node server as users run it (`node --import tsx <entry>`), ready when `readyPath` answers 200. */
+async function startNodeServer(entry, env, readyPath, chosenPort) {
+  const port = chosenPort ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: root,
+    env: { ...process.env, BETTER_AUTH_URL: base, ...env, HOST: "127.0.0.1", PORT: String(port) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (let i = 0; ; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}${readyPath}`)).ok) break;
+    } catch {}
+    if (i > 300) throw new Error(`${entry} was not ready at ${base}${readyPath} within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", resolve);
+      child.kill("SIGTERM");
+    });
+  return { base, stop };
+}
+
+async function sessionOn(base) {
+  const email = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test`;
+  const res = await fetch(`${base}/api/auth/sign-up/email`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email, password: "correct-horse-battery-staple-9", name: "Bench" }),
+  });
+  if (!res.ok) throw new Error(`sign-up on ${base} failed: ${res.status}`);
+  return (await res.json()).token;
+}
+
+const AUTH_ENDPOINTS = ["/api/auth/token", "/api/auth/get-session", "/api/auth/jwks"];
+const OUR_ENV = {
+  NODE_ENV: "production",
+  BETTER_AUTH_SECRET: "authbridge-bench-secret-0123456789-abcdef",
+  // One client address sends everything here: the limits would answer 429 long before the server tires.
+  RATE_LIMIT_MAX: "1000000000",
+};
+
+/**
+ * The auth server against stock Better Auth (bench/stock-auth-server.ts), each as its own
+ * process on SQLite, with its default logging; the two alternate per endpoint for two rounds.
+ */
+async function runAuthServers() {
+  process.stdout.write("[bench] auth server vs stock Better Auth …\n");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-bench-auth-"));
+  const servers = {
+    stock: await startNodeServer("bench/stock-auth-server.ts", { DATA_DIR: path.join(dir, "stock") }, "/api/auth/ok"),
+    authbridge: await startNodeServer(
+      "src/auth-server/src/main.ts",
+      { ...OUR_ENV, DATA_DIR: path.join(dir, "ours") },
+      "/readyz",
+    ),
+  };
+  const rows = [];
+  try {
+    const sessions = {
+      stock: await sessionOn(servers.stock.base),
+      authbridge: await sessionOn(servers.authbridge.base),
+    };
+    for (const endpoint of AUTH_ENDPOINTS) {
+      const runs = { stock: [], authbridge: [] };
+      for (let round = 0; round < 2; round += 1) {
+        for (const name of ["stock", "authbridge"]) {
+          runs[name].push(
+            await autocannon({
+              url: `${servers[name].base}${endpoint}`,
+              headers: { authorization: `Bearer ${sessions[name]}` },
+              connections: 10,
+              duration: LOAD_SECONDS,
+              warmup: { connections: 10, duration: 1 },
+            }),
+          );
+        }
+      }
+      for (const name of ["stock", "authbridge"]) {
+        const r = runs[name];
+        const row = {
+          server: name,
+          endpoint,
+          rps: r.reduce((sum, x) => sum + x.requests.average, 0) / r.length,
+          p50Ms: Math.max(...r.map((x) => x.latency.p50)),
+          p99Ms: Math.max(...r.map((x) => x.latency.p99)),
+          non2xx: r.reduce((sum, x) => sum + x.non2xx + x.errors + x.timeouts, 0),
+        };
+        rows.push(row);
+        process.stdout.write(
+          `${`${name} ${endpoint}`.padEnd(40)} ${row.rps.toFixed(0)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}\n`,
+        );
+      }
+    }
+  } finally {
+    await servers.stock.stop();
+    await servers.authbridge.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { rows, replicas: await runReplicas() };
+}
+
+/** `/api/auth/token` on one and on two replicas sharing PostgreSQL and Redis. */
+async function runReplicas() {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL;
+  const pg = redisUrl ? await postgresDatabases(["authbridge_bench_replicas"]) : undefined;
+  if (!pg) {
+    process.stdout.write("[bench] PostgreSQL or Redis unset: the replica rows are skipped\n");
+    return undefined;
+  }
+  process.stdout.write("[bench] auth server replicas on PostgreSQL + Redis …\n");
+  // Replicas behind one public URL: one issuer, and each other's origin trusted.
+  const [portA, portB] = [await freePort(), await freePort()];
+  const env = {
+    ...OUR_ENV,
+    AUTH_DATABASE_URL: pg.urls[0],
+    REDIS_URL: redisUrl,
+    JWT_ISSUER: "http://auth.bench.test",
+    JWT_AUDIENCE: "http://auth.bench.test",
+    TRUSTED_ORIGINS: `http://127.0.0.1:${portA},http://127.0.0.1:${portB}`,
+  };
+  const replicas = [];
+  try {
+    replicas.push(await startNodeServer("src/auth-server/src/main.ts", env, "/readyz", portA));
+    replicas.push(await startNodeServer("src/auth-server/src/main.ts", env, "/readyz", portB));
+    const session = await sessionOn(replicas[0].base);
+    const load = (base, connections) =>
+      autocannon({
+        url: `${base}/api/auth/token`,
+        headers: { authorization: `Bearer ${session}` },
+        connections,
+        duration: LOAD_SECONDS,
+        warmup: { connections, duration: 1 },
+      });
+    const one = await load(replicas[0].base, 10);
+    const two = await Promise.all(replicas.map((replica) => load(replica.base, 10)));
+    const result = {
+      one: one.requests.average,
+      two: two.reduce((sum, r) => sum + r.requests.average, 0),
+      non2xx: [one, ...two].reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    };
+    process.stdout.write(`replicas: one ${result.one.toFixed(0)} req/s, two ${result.two.toFixed(0)} req/s\n`);
+    return result;
+  } finally {
+    for (const replica of replicas) await replica.stop();
+    await pg.drop();
+  }
+}
+
 const nodeVerify = runNodeVerify();
 const pythonVerify = runPythonVerify();
 const load = await runLoad();
 const apis = await runTaskApis();
+const authServers = await runAuthServers();
 
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 const ratioTable = (rows, baseline) =>
@@ -305,6 +458,34 @@ const apiRatios = [...new Set(apis.map((r) => r.database))].map((database) => {
   const ts = apiRow("hono-task-api", database, "create");
   return `- ${database}: python-backend creates at **${((py.rps / ts.rps) * 100).toFixed(0)} %** of the twin's req/s (goal ≥ 50 %), p99 **${py.p99Ms} ms** (goal < 200 ms on SQLite); non-2xx ${py.non2xx}.`;
 });
+
+function authServerRows(rows) {
+  return rows
+    .map((r) => {
+      const stock = rows.find((x) => x.server === "stock" && x.endpoint === r.endpoint);
+      return `| \`${r.endpoint}\` | ${r.server === "stock" ? "stock Better Auth" : "authbridge"} | ${fmt(r.rps)} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx} | ${(r.rps / stock.rps).toFixed(2)}× |`;
+    })
+    .join("\n");
+}
+
+function authServerNotes({ rows, replicas }) {
+  const ratio = (endpoint) => {
+    const ours = rows.find((r) => r.server === "authbridge" && r.endpoint === endpoint);
+    const stock = rows.find((r) => r.server === "stock" && r.endpoint === endpoint);
+    return (ours.rps / stock.rps).toFixed(2);
+  };
+  const lines = [
+    `- **\`/api/auth/token\`: ${ratio("/api/auth/token")}× stock** (target ≥ 3×). Stock Better Auth 1.7 rebuilds its router, runs its HMACs through WebCrypto and re-reads, decrypts and imports the signing key on every call; the auth server answers a valid session itself (one session read, the imported key cached, a synchronous Ed25519 signature) and leaves every other case to Better Auth.`,
+    `- \`/api/auth/jwks\`: ${ratio("/api/auth/jwks")}× stock: the key rows are read per request (so every replica publishes a new key at once) and the body is rendered once per key-set change.`,
+    `- \`/api/auth/get-session\`: ${ratio("/api/auth/get-session")}× stock: Better Auth's own endpoint, unchanged (it also refreshes sessions and sets cookies).`,
+  ];
+  if (replicas) {
+    lines.push(
+      `- **Two replicas** on one PostgreSQL and one Redis, \`/api/auth/token\`: one replica ${fmt(replicas.one)} req/s, two ${fmt(replicas.two)} req/s together (${(replicas.two / replicas.one).toFixed(2)}×), non-2xx ${replicas.non2xx}. This machine has ${os.cpus().length} cores, shared with PostgreSQL, Redis and the load generator, so the second replica adds less than it would on its own machine.`,
+    );
+  }
+  return lines.join("\n");
+}
 
 const doc = `# Benchmarks
 
@@ -370,6 +551,21 @@ ${LOAD_SECONDS} s after a 1 s warm-up. \`POST /api/tasks\` creates, \`GET /api/t
 ${apis.map((r) => `| ${r.api} | ${r.database} | ${r.op} | ${fmt(r.rps)} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx} |`).join("\n")}
 
 ${apiRatios.join("\n")}
+
+## The auth server against stock Better Auth
+
+Each server as users run it, one process on SQLite with its default logging (the auth server writes
+a request line and an audit line per token): the auth server (\`src/auth-server/src/main.ts\`,
+\`NODE_ENV=production\`) and stock Better Auth 1.7 built the documented way (email and password,
+\`jwt()\` with Ed25519, \`bearer()\`; \`bench/stock-auth-server.ts\`). One user, its session token as
+\`Authorization: Bearer\`; autocannon, 10 connections, ${LOAD_SECONDS} s after a 1 s warm-up; the two
+servers alternate for two rounds per endpoint (req/s averaged, the worse p50/p99 kept).
+
+| endpoint | server | req/s | p50 | p99 | non-2xx | vs stock |
+|---|---|---:|---:|---:|---:|---:|
+${authServerRows(authServers.rows)}
+
+${authServerNotes(authServers)}
 `;
 fs.mkdirSync(path.join(root, "docs"), { recursive: true });
 fs.writeFileSync(path.join(root, "docs", "benchmarks.md"), doc);
