@@ -17,6 +17,8 @@ if (!hasCompose)
   console.log("[skip] docker-compose is not installed: the file is checked without `docker-compose config`");
 
 interface Service {
+  profiles?: string[];
+  image?: string;
   environment?: Record<string, string>;
   ports?: (string | { target: number; published: number | string })[];
   depends_on?: Record<string, { condition: string }>;
@@ -45,8 +47,27 @@ const publishedPorts = (service: Service) =>
 describe("docker-compose.yml", () => {
   const { services } = resolved();
 
+  const byDefault = Object.keys(services).filter((name) => !services[name]?.profiles?.length);
+  const scale = Object.keys(services).filter((name) => services[name]?.profiles?.includes("scale"));
+
   it("defines PostgreSQL, the auth server and both task APIs", () => {
-    expect(Object.keys(services).sort()).toEqual(["auth-server", "hono-task-api", "postgres", "python-backend"]);
+    expect(byDefault.sort()).toEqual(["auth-server", "hono-task-api", "postgres", "python-backend"]);
+  });
+
+  it("has a scale profile: Redis, a second auth-server replica and nginx in front of both", () => {
+    expect(scale.sort()).toEqual(["auth-lb", "auth-server-2", "redis"]);
+    const replica = services["auth-server-2"] as Service;
+    expect(replica.environment).toEqual(services["auth-server"]?.environment);
+    expect(replica.depends_on?.redis?.condition).toBe("service_healthy");
+    expect(publishedPorts(replica)).toEqual([]);
+    const lb = services["auth-lb"] as Service;
+    expect(publishedPorts(lb)).toEqual([3100]);
+    expect(lb.depends_on?.["auth-server"]?.condition).toBe("service_healthy");
+    expect(lb.depends_on?.["auth-server-2"]?.condition).toBe("service_healthy");
+    const conf = fs.readFileSync(path.join(root, "scripts/containers/nginx/auth-lb.conf"), "utf8");
+    expect(conf).toMatch(/server auth-server:3000/);
+    expect(conf).toMatch(/server auth-server-2:3000/);
+    expect(conf).toMatch(/X-Forwarded-For \$remote_addr/);
   });
 
   it("publishes the contract's ports (CONTRACT §5)", () => {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official base images (python, node, postgres) on a machine that
+# Builds local stand-ins for the official base images (python, node, postgres, redis, nginx) on a machine that
 # reaches Debian's archive and the npm registry but no image registry. Our Dockerfiles take their
 # base as a build argument, so the same Dockerfiles build on these images here and on the
 # official ones everywhere else. Idempotent: a tag that already exists is kept (cached by tag).
 #
-#   scripts/containers/build-base-images.sh            # prints the three tags as NAME=tag lines
+#   scripts/containers/build-base-images.sh            # prints the tags as NAME=tag lines
 #
 # Cost of a cold run on 2 cores: debootstrap ~1 min, node layer ~10 s, postgres layer ~40 s.
 set -euo pipefail
@@ -14,6 +14,8 @@ DEBIAN_IMAGE="${DEBIAN_IMAGE:-authbridge-local/debian:bookworm}"
 PYTHON_IMAGE="${PYTHON_IMAGE:-authbridge-local/python:3.11-bookworm}"
 NODE_IMAGE="${NODE_IMAGE:-authbridge-local/node:20-bookworm}"
 POSTGRES_IMAGE="${POSTGRES_IMAGE:-authbridge-local/postgres:15-bookworm}"
+REDIS_IMAGE="${REDIS_IMAGE:-authbridge-local/redis:7-bookworm}"
+NGINX_IMAGE="${NGINX_IMAGE:-authbridge-local/nginx:bookworm}"
 NODE_VERSION="${NODE_VERSION:-20.20.2}"
 NPM_VERSION="${NPM_VERSION:-10.9.9}"
 
@@ -67,6 +69,18 @@ if ! have "$POSTGRES_IMAGE"; then
   quiet_build --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" -t "$POSTGRES_IMAGE" "$here/postgres"
 fi
 
+# The compose file's scale profile: Redis and the load balancer.
+if ! have "$REDIS_IMAGE"; then
+  log "redis-server from Debian's archive"
+  quiet_build --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" -t "$REDIS_IMAGE" "$here/redis"
+fi
+if ! have "$NGINX_IMAGE"; then
+  log "nginx from Debian's archive"
+  quiet_build --build-arg "BASE_IMAGE=$DEBIAN_IMAGE" -t "$NGINX_IMAGE" "$here/nginx"
+fi
+
 echo "PYTHON_IMAGE=$PYTHON_IMAGE"
 echo "NODE_IMAGE=$NODE_IMAGE"
 echo "POSTGRES_IMAGE=$POSTGRES_IMAGE"
+echo "REDIS_IMAGE=$REDIS_IMAGE"
+echo "NGINX_IMAGE=$NGINX_IMAGE"
