@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { signUpUser, type User } from "./auth.js";
 import {
+  ADMIN_ROUTES,
   CODE_OF,
   type Expectation,
   keylessCredentials,
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
 
   console.log(`authbridge contract: ${apis.map((a) => a.url).join(", ")} against ${authUrl}`);
   const credentials = keylessCredentials(alice.jwt);
-  for (const route of PROTECTED_ROUTES) {
+  for (const route of [...PROTECTED_ROUTES, ...ADMIN_ROUTES]) {
     for (const [kind, headers] of Object.entries(credentials)) {
       await check(`${routeName(route)}: ${kind} → 401`, { status: 401, code: CODE_OF[kind] ?? kind }, (api) => ({
         method: route.method,
@@ -114,6 +115,17 @@ async function main(): Promise<number> {
       headers: bearer(alice.jwt),
       body: method === "PATCH" ? { title: "x" } : undefined,
     }));
+  }
+  for (const route of ADMIN_ROUTES) {
+    await check(
+      `${routeName(route)} as a plain user → 403 insufficient_role`,
+      { status: 403, code: "insufficient_role" },
+      (api) => ({
+        method: route.method,
+        path: route.path({ owner: alice.id, task: api.task }),
+        headers: bearer(bob.jwt),
+      }),
+    );
   }
   for (const method of ["GET", "POST"]) {
     await check(`${method} /api/users/:other/tasks → 403`, { status: 403, code: "forbidden" }, () => ({

@@ -27,12 +27,13 @@ describe("GET /api/auth/token", () => {
   it("accepts the bare session token, the signed one (set-auth-token) and the session cookie", async () => {
     const { sessionToken, userId, signed, cookie } = await session();
     expect(signed).toContain(".");
-    for (const headers of [
+    const credentials: Record<string, string>[] = [
       { authorization: `Bearer ${sessionToken}` },
       { authorization: `Bearer ${signed}` },
       { authorization: `Bearer ${encodeURIComponent(signed)}` },
       { cookie },
-    ]) {
+    ];
+    for (const headers of credentials) {
       const res = await token(headers);
       expect(res.status, JSON.stringify(Object.keys(headers))).toBe(200);
       expect(decodeJwt(((await res.json()) as { token: string }).token).sub).toBe(userId);
@@ -42,13 +43,14 @@ describe("GET /api/auth/token", () => {
   it("refuses a forged signature, a wrong scheme, an unknown token and no credential with 401", async () => {
     const { signed } = await session();
     const forged = `${signed.slice(0, signed.lastIndexOf(".") + 1)}${"A".repeat(43)}=`;
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { authorization: `Bearer ${forged}` },
       { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
       { authorization: "Bearer not-a-session" },
       { cookie: `better-auth.session_token=${forged}` },
       {},
-    ]) {
+    ];
+    for (const headers of refused) {
       expect((await token(headers)).status, JSON.stringify(headers)).toBe(401);
     }
   });
