@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Response
 from fastapi.testclient import TestClient
 
 from authbridge import Principal
@@ -42,8 +42,8 @@ def build_app() -> FastAPI:
         dependencies=[Depends(require_permission("tasks:write:any", "tasks:read:any"))],
         status_code=204,
     )
-    async def purge(admin: AdminUser) -> None:
-        return None
+    async def purge(admin: AdminUser) -> Response:
+        return Response(status_code=204)
 
     return app
 
