@@ -311,7 +311,8 @@ async function sessionOn(base) {
     body: JSON.stringify({ email, password: "correct-horse-battery-staple-9", name: "Bench" }),
   });
   if (!res.ok) throw new Error(`sign-up on ${base} failed: ${res.status}`);
-  return (await res.json()).token;
+  // The signed session token; stock Better Auth accepts it too.
+  return res.headers.get("set-auth-token");
 }
 
 const AUTH_ENDPOINTS = ["/api/auth/token", "/api/auth/get-session", "/api/auth/jwks"];

@@ -110,7 +110,8 @@ async def _sign_up_and_get_jwt(auth_server: str, name: str) -> tuple[str, str]:
             headers={"origin": auth_server},
         )
         assert signed_up.status_code == 200, signed_up.text
-        session = signed_up.json()["token"]
+        # The signed session token, as the bearer plugin requires it.
+        session = signed_up.headers["set-auth-token"]
         user_id = signed_up.json()["user"]["id"]
         token = await auth.get("/api/auth/token", headers={"authorization": f"Bearer {session}"})
         assert token.status_code == 200

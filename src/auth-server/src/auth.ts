@@ -3,9 +3,10 @@
  * bearer sessions, rate limits keyed by a client IP this server decides, and audit hooks.
  */
 import { betterAuth } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { admin, bearer, jwt } from "better-auth/plugins";
 import type { JwtOptions } from "better-auth/plugins/jwt";
+import { checkImage, checkName, checkPassword } from "./account-rules.js";
 import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
@@ -81,20 +82,30 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
         jwks: { ...jwtOptions.jwks, remoteUrl: `${config.baseURL}/api/auth/jwks` },
         jwt: { ...jwtOptions.jwt, sign: deps.signer.sign },
       }),
-      bearer(),
+      // A bearer token must carry its HMAC signature (as `set-auth-token` hands it out), so a
+      // session row read from a leaked database is not a session.
+      bearer({ requireSignature: true }),
       admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] }),
     ],
     databaseHooks: {
       user: {
         create: {
-          // ADMIN_EMAILS: those accounts are admins from their first token on.
           before: async (user) => {
+            checkName(user.name);
+            checkImage(user.image, config.nodeEnv !== "production");
+            // ADMIN_EMAILS: those accounts are admins from their first token on.
             if (!config.adminEmails.includes(user.email.toLowerCase())) return;
             return { data: { ...user, role: ADMIN_ROLE } };
           },
           after: async (user) => {
             if ((user as { role?: unknown }).role !== ADMIN_ROLE) return;
             log.info("audit", { event: "role.changed", user_id: user.id, role: ADMIN_ROLE, by: "ADMIN_EMAILS" });
+          },
+        },
+        update: {
+          before: async (user) => {
+            checkName(user.name);
+            checkImage(user.image, config.nodeEnv !== "production");
           },
         },
       },
@@ -115,18 +126,83 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
       // Only the message: Better Auth's extra arguments can hold request data.
       log: (level, message) => log[level]("better-auth", { detail: message }),
     },
-    hooks: { after: auditHook(log) },
+    hooks: { before: accountRulesHook(log), after: auditHook(log) },
   });
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** Where a new password arrives, and the field it arrives in. */
+const NEW_PASSWORD: Record<string, "password" | "newPassword"> = {
+  "/sign-up/email": "password",
+  "/change-password": "newPassword",
+  "/reset-password": "newPassword",
+};
+
+/**
+ * Password rules (account-rules.ts) wherever a password is set, and a password change that always
+ * signs every other session out: Better Auth does that only when the client asks for it.
+ */
+function accountRulesHook(log: Logger) {
+  return createAuthMiddleware(async (ctx) => {
+    const field = NEW_PASSWORD[ctx.path];
+    if (!field || !ctx.body || typeof ctx.body !== "object") return;
+    const body = ctx.body as Record<string, unknown>;
+    const session = ctx.path === "/change-password" ? await getSessionFromCtx(ctx) : null;
+    const email = typeof body.email === "string" ? body.email : session?.user.email;
+    try {
+      await checkPassword(body[field], email, typeof body.name === "string" ? body.name : undefined);
+    } catch (error) {
+      // A refusal here ends the request before the audit hook (an after hook) would see it.
+      const failed = AUDITED[ctx.path]?.failed;
+      if (failed && error instanceof APIError) {
+        const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
+        log.warn("audit", {
+          event: failed,
+          status: error.statusCode,
+          reason: String(error.body?.code),
+          user_id: session?.user.id,
+          ip,
+        });
+      }
+      throw error;
+    }
+    if (ctx.path === "/change-password") return { context: { body: { ...body, revokeOtherSessions: true } } };
+  });
+}
 
 const AUDITED: Record<string, { ok: string; failed?: string }> = {
   "/sign-up/email": { ok: "sign_up", failed: "sign_up.failure" },
   "/sign-in/email": { ok: "sign_in.success", failed: "sign_in.failure" },
   "/token": { ok: "token.issued" },
   "/get-session": { ok: "token.issued" },
+  "/change-password": { ok: "password.changed", failed: "password.change_failure" },
+  "/request-password-reset": { ok: "password_reset.requested" },
+  "/reset-password": { ok: "password_reset.completed", failed: "password_reset.failure" },
+  "/verify-email": { ok: "email.verified", failed: "email.verification_failure" },
+  "/revoke-session": { ok: "session.revoked" },
+  "/revoke-sessions": { ok: "session.revoked" },
+  "/revoke-other-sessions": { ok: "session.revoked" },
+  "/sign-out": { ok: "sign_out" },
 };
+
+/** Events that only happen to a signed-in user: without a session the call did nothing. */
+const SESSION_EVENTS = new Set([
+  "/sign-up/email",
+  "/sign-in/email",
+  "/token",
+  "/get-session",
+  "/change-password",
+  "/sign-out",
+]);
+
+/** The HTTP status of what an endpoint threw: Better Auth's errors and better-call's carry one. */
+function statusOf(error: unknown): number {
+  if (error instanceof APIError) return error.statusCode;
+  const status =
+    (error as { statusCode?: unknown; status?: unknown }).statusCode ?? (error as { status?: unknown }).status;
+  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+}
 
 /** Admin plugin endpoints: every call is an audit event, refused ones included. */
 function adminEvents(path: string): { ok: string; failed: string } | undefined {
@@ -163,7 +239,7 @@ function auditHook(log: Logger) {
       if (events.failed) {
         log.warn("audit", {
           event: events.failed,
-          status: returned instanceof APIError ? returned.statusCode : 500,
+          status: statusOf(returned),
           reason: returned instanceof APIError ? String(returned.body?.code ?? returned.status) : "error",
           user_id: adminCall ? ctx.context.session?.user.id : undefined,
           ...target,
@@ -173,9 +249,10 @@ function auditHook(log: Logger) {
       return;
     }
     const session = ctx.context.newSession ?? ctx.context.session;
-    if (!session) return;
+    // A password reset or an email verification happens without a session; a token needs one.
+    if (!session && SESSION_EVENTS.has(ctx.path)) return;
     const role = ctx.path === "/admin/set-role" ? { role: roleOf(ctx.body) } : {};
-    log.info("audit", { event: events.ok, user_id: session.user.id, ...target, ...role, ip });
+    log.info("audit", { event: events.ok, user_id: session?.user.id, ...target, ...role, ip });
   });
 }
 

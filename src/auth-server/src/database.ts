@@ -2,11 +2,11 @@
  * Opens the auth database: an embedded SQLite file by default, PostgreSQL when
  * `AUTH_DATABASE_URL` (or `DATABASE_URL`) is a postgres:// URL. Better Auth takes either handle as it is.
  */
-import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { AuthServerConfig } from "./config.js";
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from "./private-files.js";
 
 export interface AuthDatabase {
   readonly kind: "sqlite" | "postgres";
@@ -50,7 +50,11 @@ export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sql
       close: () => pool.end(),
     };
   }
-  fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
+  // Live session tokens: the folder 0700 and the file 0600 before SQLite opens it (its -wal and
+  // -shm files take the database file's mode), corrected if an older install left them looser.
+  ensurePrivateDir(path.dirname(config.sqlitePath));
+  ensurePrivateFile(config.sqlitePath);
+  for (const suffix of ["-wal", "-shm"]) tightenIfPresent(`${config.sqlitePath}${suffix}`);
   const db = new Database(config.sqlitePath);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");

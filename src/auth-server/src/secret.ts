@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "./errors.js";
+import { ensurePrivateDir, tightenIfPresent } from "./private-files.js";
 
 export interface VersionedSecret {
   version: number;
@@ -32,8 +33,11 @@ export function resolveSecret(input: ResolveSecretInput): {
   const current = secrets?.[0]?.value;
   const secret = input.secret || current;
   if (secret) {
-    if (input.production && secret.length < MIN_SECRET_LENGTH) {
-      throw new ConfigError(`BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
+    // In every environment: a short secret in development becomes a short secret in production.
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `BETTER_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters (unset it in development to have one generated)`,
+      );
     }
     return { secret, secrets };
   }
@@ -66,12 +70,13 @@ function parseVersionedSecrets(raw: string): VersionedSecret[] {
 function readOrCreateDevelopmentSecret(dataDir: string): string {
   const file = path.join(dataDir, "secret");
   try {
+    tightenIfPresent(file);
     const existing = fs.readFileSync(file, "utf8").trim();
     if (existing.length >= MIN_SECRET_LENGTH) return existing;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const generated = randomBytes(32).toString("base64url");
   // `wx` so two processes starting together cannot overwrite each other's secret.
   try {

@@ -10,6 +10,7 @@
  * await auth.close();
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -171,7 +172,9 @@ let counter = 0;
 export function newUser(prefix = "user") {
   counter += 1;
   const id = `${prefix}-${process.pid}-${Date.now()}-${counter}`;
-  return { email: `${id}@example.test`, password: `pw-${id}-long-enough`, name: `Test ${prefix} ${counter}` };
+  // Strong (account-rules.ts), and free of the email's name part.
+  const password = `Vault-${randomBytes(12).toString("base64url")}-key`;
+  return { email: `${id}@example.test`, password, name: `Test ${prefix} ${counter}` };
 }
 
 export interface SignedIn {
@@ -186,8 +189,11 @@ export async function signUp(url: string, user: ReturnType<typeof newUser>): Pro
     body: JSON.stringify(user),
   });
   if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { token: string; user: { id: string } };
-  return { sessionToken: body.token, userId: body.user.id };
+  const body = (await res.json()) as { user: { id: string } };
+  // The signed session token (`token.signature`), as the bearer plugin requires it.
+  const sessionToken = res.headers.get("set-auth-token");
+  if (!sessionToken) throw new Error("sign-up answered without a set-auth-token header");
+  return { sessionToken, userId: body.user.id };
 }
 
 export async function signIn(url: string, user: { email: string; password: string }): Promise<Response> {

@@ -82,8 +82,8 @@ function sessionToken(c: Context, secret: string, cookieName: string): string | 
     if (!BEARER.test(authorization)) return undefined;
     const value = decode(authorization.slice(7).trim());
     if (!value) return undefined;
-    // A bare token is what sign-in returns; the bearer plugin accepts it as it is.
-    return value.includes(".") ? verifiedToken(value, secret) : value;
+    // Signed only (`bearer({ requireSignature: true })`): a bare token is Better Auth's to refuse.
+    return value.includes(".") ? verifiedToken(value, secret) : undefined;
   }
   const cookies = c.req.header("cookie");
   if (!cookies) return undefined;

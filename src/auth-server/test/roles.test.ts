@@ -45,8 +45,7 @@ describe("role claims", () => {
   it("ADMIN_EMAILS (any case, trimmed) makes the account admin with the map's permissions", async () => {
     const { res } = await signUpAs(ADMIN_EMAIL.toLowerCase());
     expect(res.status).toBe(200);
-    const { token } = (await res.json()) as { token: string };
-    const claims = decodeJwt(await fetchJwt(auth.url, token));
+    const claims = decodeJwt(await fetchJwt(auth.url, res.headers.get("set-auth-token") as string));
     expect(claims.role).toBe("admin");
     expect(claims.permissions).toEqual([...ROLE_PERMISSIONS.admin].sort());
     expect(audits()).toContainEqual(
@@ -57,8 +56,7 @@ describe("role claims", () => {
   it("a sign-up body cannot choose its own role", async () => {
     const { res } = await signUpAs(newUser("sneaky").email, { role: "admin" });
     if (res.status === 200) {
-      const { token } = (await res.json()) as { token: string };
-      expect(decodeJwt(await fetchJwt(auth.url, token)).role).toBe("user");
+      expect(decodeJwt(await fetchJwt(auth.url, res.headers.get("set-auth-token") as string)).role).toBe("user");
     } else {
       expect(res.status).toBe(400);
     }
@@ -136,7 +134,8 @@ describe("the admin plugin's endpoints", () => {
 
   it("an admin may set a role (audited); a plain user is refused (audited)", async () => {
     const { res } = await signUpAs("other-admin@example.test");
-    const { token: adminSession, user: adminUser } = (await res.json()) as { token: string; user: { id: string } };
+    const { user: adminUser } = (await res.json()) as { user: { id: string } };
+    const adminSession = res.headers.get("set-auth-token") as string;
     const target = await signUpUser(auth.url, "target");
     const plain = await signUpUser(auth.url, "plain-caller");
 

@@ -20,15 +20,16 @@ async function session() {
   const signedIn = await signIn(running.url, user);
   const signed = signedIn.headers.get("set-auth-token") as string;
   const cookie = (signedIn.headers.get("set-cookie") as string).split(";")[0] as string;
-  return { sessionToken, userId, signed, cookie };
+  // The session row's own token (the part before the signature).
+  const raw = sessionToken.slice(0, sessionToken.lastIndexOf("."));
+  return { sessionToken, raw, userId, signed, cookie };
 }
 
 describe("GET /api/auth/token", () => {
-  it("accepts the bare session token, the signed one (set-auth-token) and the session cookie", async () => {
-    const { sessionToken, userId, signed, cookie } = await session();
+  it("accepts the signed session token (set-auth-token), URL-encoded or not, and the session cookie", async () => {
+    const { userId, signed, cookie } = await session();
     expect(signed).toContain(".");
     const credentials: Record<string, string>[] = [
-      { authorization: `Bearer ${sessionToken}` },
       { authorization: `Bearer ${signed}` },
       { authorization: `Bearer ${encodeURIComponent(signed)}` },
       { cookie },
@@ -40,13 +41,16 @@ describe("GET /api/auth/token", () => {
     }
   });
 
-  it("refuses a forged signature, a wrong scheme, an unknown token and no credential with 401", async () => {
+  it("refuses a bare (unsigned) token, a forged signature, a wrong scheme and no credential with 401", async () => {
     const { signed } = await session();
+    const bare = signed.slice(0, signed.lastIndexOf("."));
     const forged = `${signed.slice(0, signed.lastIndexOf(".") + 1)}${"A".repeat(43)}=`;
     const refused: Record<string, string>[] = [
       { authorization: `Bearer ${forged}` },
       { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
       { authorization: "Bearer not-a-session" },
+      // A session row's token read from a leaked database is not a session.
+      { authorization: `Bearer ${bare}` },
       { cookie: `better-auth.session_token=${forged}` },
       {},
     ];
@@ -69,22 +73,22 @@ describe("GET /api/auth/token", () => {
   });
 
   it("leaves an expired session to Better Auth (401, session removed)", async () => {
-    const { sessionToken } = await session();
+    const { sessionToken, raw } = await session();
     const ctx = await running.server.auth.$context;
-    await ctx.internalAdapter.updateSession(sessionToken, { expiresAt: new Date(Date.now() - 1000) });
+    await ctx.internalAdapter.updateSession(raw, { expiresAt: new Date(Date.now() - 1000) });
     expect((await token({ authorization: `Bearer ${sessionToken}` })).status).toBe(401);
-    expect(await ctx.internalAdapter.findSession(sessionToken)).toBeNull();
+    expect(await ctx.internalAdapter.findSession(raw)).toBeNull();
   });
 
   it("leaves a session due for its sliding refresh to Better Auth, which extends it", async () => {
-    const { sessionToken, userId } = await session();
+    const { sessionToken, raw, userId } = await session();
     const ctx = await running.server.auth.$context;
     const soon = new Date(Date.now() + 3600_000);
-    await ctx.internalAdapter.updateSession(sessionToken, { expiresAt: soon });
+    await ctx.internalAdapter.updateSession(raw, { expiresAt: soon });
     const res = await token({ authorization: `Bearer ${sessionToken}` });
     expect(res.status).toBe(200);
     expect(decodeJwt(((await res.json()) as { token: string }).token).sub).toBe(userId);
-    const after = await ctx.internalAdapter.findSession(sessionToken);
+    const after = await ctx.internalAdapter.findSession(raw);
     expect(new Date(after?.session.expiresAt as Date).getTime()).toBeGreaterThan(soon.getTime() + 3600_000);
   });
 });
