@@ -1,7 +1,8 @@
 /**
  * Across languages: a key rotated mid-run is picked up by both backends without restart while
  * old tokens keep working; with the auth server down, cached keys keep working on both, a token
- * with a new kid is 503 + Retry-After on both, and both recover when it is back.
+ * with a new kid is 503 + Retry-After on both, and both recover when it is back; a revoked key is
+ * dropped by both on their next refresh, and stays dropped through a JWKS outage after it.
  */
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +76,36 @@ describe("JWKS outage", () => {
       expect(recovered.map((a) => a.status)).toEqual([200, 200]);
     } finally {
       await stack.auth.startListening().catch(() => {});
+    }
+  });
+});
+
+describe("key revocation", () => {
+  it("both drop a revoked key on their next refresh, and an outage afterwards does not bring it back", async () => {
+    const revoked = await fetchJwt(stack.auth.url, user.sessionToken);
+    expect((await meOnBoth(revoked)).map((a) => a.status)).toEqual([200, 200]);
+    await stack.auth.revoke(decodeProtectedHeader(revoked).kid as string);
+    const fresh = await fetchJwt(stack.auth.url, user.sessionToken);
+    expect(decodeProtectedHeader(fresh).kid).not.toBe(decodeProtectedHeader(revoked).kid);
+    // The fresh token's unknown kid makes each verifier refetch the set, which no longer lists the old key.
+    await pause(1100);
+    expect((await meOnBoth(fresh)).map((a) => a.status)).toEqual([200, 200]);
+    const dropped = await meOnBoth(revoked);
+    const report = dropped.flatMap((a, i) =>
+      problems(a, { status: 401, code: "unknown_key" }).map((p) => `${stack.backends.list[i]?.name}: ${p}`),
+    );
+    expect(report, report.join("\n")).toEqual([]);
+
+    await stack.auth.stopListening();
+    try {
+      await pause(1100);
+      // Served stale while the JWKS is down: the last good set, without the revoked key.
+      expect((await meOnBoth(fresh)).map((a) => a.status)).toEqual([200, 200]);
+      expect((await meOnBoth(revoked)).map((a) => a.status).every((status) => status === 401 || status === 503)).toBe(
+        true,
+      );
+    } finally {
+      await stack.auth.startListening();
     }
   });
 });

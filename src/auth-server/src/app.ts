@@ -14,7 +14,7 @@ import { clientIp, withClientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
-import { assertCanSign, currentSigningKeyId, ensureSigningKey, rotateSigningKey } from "./keys.js";
+import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey, rotateSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { migrate } from "./migrate.js";
 import { createRateLimits } from "./rate-limit.js";
@@ -34,6 +34,8 @@ export interface AuthServer {
   readonly redis: RedisHandle | undefined;
   /** Retires the live signing key and mints its successor (under the key lock); audited. */
   rotateKey(): Promise<{ previous: string[]; kid: string }>;
+  /** Removes a key from the JWKS at once (a compromised key), minting a successor if it was live; audited. */
+  revokeKey(kid: string): Promise<{ revoked: string; minted: string | undefined }>;
   close(): Promise<void>;
 }
 
@@ -73,8 +75,14 @@ export async function createAuthServer(
       log.info("signing key rotated", { event: "key.rotated", kid: rotated.kid, previous: rotated.previous.join(",") });
       return rotated;
     };
+    const revokeKey = async (kid: string) => {
+      const result = await revokeSigningKey(built, config, database, kid);
+      signer.invalidate();
+      log.warn("signing key revoked", { event: "key.revoked", kid, minted: result.minted });
+      return result;
+    };
     const app = buildApp(config, built, database, redis, signer, log);
-    return { app, auth: built, config, log, database, redis, rotateKey, close };
+    return { app, auth: built, config, log, database, redis, rotateKey, revokeKey, close };
   } catch (error) {
     await close();
     throw error;

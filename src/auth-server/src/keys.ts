@@ -117,3 +117,28 @@ export async function rotateSigningKey(
     return { previous: live.map((key) => key.id), kid };
   });
 }
+
+/**
+ * Removes the key `kid` from the key set at once (a compromised key): the JWKS stops publishing
+ * it with the next request, so verifiers drop it on their next refresh. If it was the live key a
+ * successor is minted, so signing never stops.
+ */
+export async function revokeSigningKey(
+  auth: Auth,
+  config: AuthServerConfig,
+  database: AuthDatabase,
+  kid: string,
+): Promise<{ revoked: string; minted: string | undefined }> {
+  return withKeyLock(database, async () => {
+    const ctx = await auth.$context;
+    if (!(await listKeys(auth)).some((key) => key.id === kid))
+      throw new KeyNotFoundError(`no signing key with kid ${kid}`);
+    await ctx.adapter.delete({ model: "jwks", where: [{ field: "id", value: kid }] });
+    const live = await currentSigningKeyId(auth);
+    return { revoked: kid, minted: live ? undefined : await mintKey(auth, config) };
+  });
+}
+
+export class KeyNotFoundError extends Error {
+  override readonly name = "KeyNotFoundError";
+}

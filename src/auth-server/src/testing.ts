@@ -47,6 +47,8 @@ export interface RunningAuthServer {
   sign(payload: Record<string, unknown>): Promise<string>;
   /** Introduces a new signing key now; returns its kid. */
   rotate(): Promise<string>;
+  /** Removes a key from the JWKS now (as `npm run keys:revoke` does). */
+  revoke(kid: string): Promise<void>;
   /** Gives the account with `email` a role ("admin", or a comma list), as `users:set-role` does. */
   setRole(email: string, role: string): Promise<void>;
   /** Closes the HTTP listener (an outage) while the server and its data stay. */
@@ -69,6 +71,7 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
   const server = await createAuthServer(config, { logSink: (line) => logs.push(line) });
   let http: Server | undefined;
   const startListening = async () => {
+    if (http) return;
     const listener = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port }) as Server;
     http = listener;
     await new Promise<void>((resolve, reject) => {
@@ -94,6 +97,9 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     dataDir,
     sign: async (payload) => (await server.auth.api.signJWT({ body: { payload } })).token,
     rotate: async () => (await server.rotateKey()).kid,
+    revoke: async (kid) => {
+      await server.revokeKey(kid);
+    },
     setRole: async (email, role) => {
       await setUserRole(server.auth, server.log, email, role);
     },

@@ -70,4 +70,49 @@ describe("signing key rotation", () => {
       })
       .toBe(event?.kid);
   });
+
+  it("revokes a key: gone from the JWKS at once, the next token signed by a fresh key", async () => {
+    const { sessionToken } = await signUp(running.url, newUser("revoke"));
+    const live = decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid as string;
+    await running.revoke(live);
+    expect(await kids()).not.toContain(live);
+    const next = decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid as string;
+    expect(next).not.toBe(live);
+    expect(await kids()).toContain(next);
+    expect(running.logs.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ event: "key.revoked", kid: live }),
+    );
+  });
+
+  it("revokes through `npm run keys:revoke` in another process; explains a missing or unknown kid", async () => {
+    const env = {
+      ...process.env,
+      NODE_ENV: "test",
+      BETTER_AUTH_URL: running.url,
+      DATA_DIR: running.dataDir,
+      LOG_LEVEL: "warn",
+    };
+    const cli = (args: string[]) =>
+      run("npm", ["run", "--silent", "keys:revoke", "--", ...args], { cwd: root, env }).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    expect(await cli([])).toMatchObject({ code: 64, stderr: expect.stringContaining("usage: npm run keys:revoke") });
+    expect(await cli(["no-such-kid"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no signing key with kid"),
+    });
+
+    const { sessionToken } = await signUp(running.url, newUser("revoke-cli"));
+    const live = decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid as string;
+    const result = await cli([live]);
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(`revoked ${live}; new signing key`) });
+    expect(await kids()).not.toContain(live);
+    await expect
+      .poll(async () => decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid, {
+        timeout: 5_000,
+        interval: 100,
+      })
+      .not.toBe(live);
+  });
 });
