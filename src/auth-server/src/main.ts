@@ -2,10 +2,13 @@
  * `npm start` entry: load the configuration, start the auth server, stop it cleanly on
  * SIGINT / SIGTERM. A configuration error exits non-zero with one line.
  */
+
+import { format, stripVTControlCharacters } from "node:util";
 import { serve } from "@hono/node-server";
 import { createAuthServer } from "./app.js";
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
+import type { Logger } from "./logger.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     }
     throw error;
   });
+  routeConsoleToLog(server.log);
   const httpServer = serve({ fetch: server.app.fetch, hostname: config.host, port: config.port }, (info) => {
     server.log.info("listening", {
       url: `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`,
@@ -49,6 +53,22 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+/**
+ * A library that prints with `console.*` (with colour codes, or several lines) would break the
+ * JSON-lines stream: its text becomes the `detail` of one log line, colour codes removed.
+ */
+function routeConsoleToLog(log: Logger): void {
+  const to =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...args: unknown[]) =>
+      log[level]("console", { detail: stripVTControlCharacters(format(...args)).slice(0, 2000) });
+  console.log = to("info");
+  console.info = to("info");
+  console.debug = to("debug");
+  console.warn = to("warn");
+  console.error = to("error");
 }
 
 main().catch((error: unknown) => {

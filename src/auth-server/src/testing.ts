@@ -118,8 +118,10 @@ export interface SpawnedAuthServer {
   readonly url: string;
   readonly port: number;
   readonly child: ChildProcess;
-  /** The last lines the process wrote. */
+  /** The last lines the process wrote (stdout and stderr). */
   output(): string;
+  /** Everything the process wrote to stdout. */
+  stdout(): string;
   /** Stops the process: SIGTERM (clean) or SIGKILL (a crash). */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -140,10 +142,14 @@ export async function spawnAuthServer(env: Record<string, string>): Promise<Spaw
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let stdout = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8000);
   };
-  child.stdout?.on("data", keep);
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    keep(chunk);
+  });
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 60_000;
@@ -165,6 +171,7 @@ export async function spawnAuthServer(env: Record<string, string>): Promise<Spaw
     port,
     child,
     output: () => output,
+    stdout: () => stdout,
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
