@@ -318,6 +318,8 @@ async function sessionOn(base) {
 const AUTH_ENDPOINTS = ["/api/auth/token", "/api/auth/get-session", "/api/auth/jwks"];
 const OUR_ENV = {
   NODE_ENV: "production",
+  // Sign-up hands out a session at once, as stock Better Auth does by default.
+  REQUIRE_EMAIL_VERIFICATION: "false",
   BETTER_AUTH_SECRET: "authbridge-bench-secret-0123456789-abcdef",
   // One client address sends everything here: the limits would answer 429 long before the server tires.
   RATE_LIMIT_MAX: "1000000000",

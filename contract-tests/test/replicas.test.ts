@@ -75,6 +75,8 @@ describe.each([
     if (!enabled) return;
     env = {
       NODE_ENV: "production",
+      // Users sign up and get sessions at once: no mail server here.
+      REQUIRE_EMAIL_VERIFICATION: "false",
       BETTER_AUTH_SECRET: SECRET,
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,

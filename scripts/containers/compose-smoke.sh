@@ -21,6 +21,8 @@ export PYTHON_IMAGE NODE_IMAGE POSTGRES_IMAGE REDIS_IMAGE NGINX_IMAGE
 export COMPOSE_PROFILES=scale
 export REDIS_URL="redis://127.0.0.1:26379/0" TRUST_PROXY_HEADER="x-forwarded-for"
 export PUBLIC_AUTH_URL="http://127.0.0.1:3100"
+# No mail server in this smoke test: users get their session at sign-up (the contract suite's need).
+export REQUIRE_EMAIL_VERIFICATION=false
 # The suite also signs users up on auth-server directly, whose own origin is then not the public one.
 export TRUSTED_ORIGINS="http://127.0.0.1:3000"
 docker-compose -f docker-compose.yml -f scripts/containers/docker-compose.ci.yml --profile scale config \

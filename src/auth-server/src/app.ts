@@ -16,6 +16,7 @@ import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
 import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey, rotateSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
+import { createMailer } from "./mailer.js";
 import { migrate } from "./migrate.js";
 import { createRateLimits } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
@@ -51,7 +52,9 @@ export async function createAuthServer(
   const log = createLogger(config.logLevel, options.logSink);
   const database = openDatabase(config);
   const redis = config.redisUrl ? openRedis(config.redisUrl, log) : undefined;
+  const mailer = createMailer(config.mail.smtpUrl, config.mail.from, log);
   const close = async () => {
+    mailer.close();
     await redis?.close();
     await database.close();
   };
@@ -63,7 +66,7 @@ export async function createAuthServer(
       if (created) log.info("signing key created", { event: "key.created", kid });
     };
     const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey);
-    auth = createAuth(config, database, log, { signer, redis });
+    auth = createAuth(config, database, log, { signer, redis, mailer });
     signer.attach(auth);
     await migrate(auth);
     await ensureKey();

@@ -11,6 +11,7 @@ import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
 import type { Logger } from "./logger.js";
+import type { Mailer } from "./mailer.js";
 import type { RedisHandle } from "./redis.js";
 import { ADMIN_ROLE, DEFAULT_ROLE, permissionsFor, splitRoles } from "./roles.js";
 import type { SigningKeyCache } from "./signing.js";
@@ -53,6 +54,8 @@ function accessClaims(stored: unknown): { role?: string; permissions?: string[] 
 export interface AuthDependencies {
   /** Signs every token with the cached imported key (`signing.ts`). */
   signer: SigningKeyCache;
+  /** Verification, reset and "someone tried to register" mails. */
+  mailer: Mailer;
   /** Shared session cache across replicas, when `REDIS_URL` is set. */
   redis?: RedisHandle | undefined;
 }
@@ -67,7 +70,42 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
     database: database.handle,
     trustedOrigins: [...config.trustedOrigins],
     telemetry: { enabled: false },
-    emailAndPassword: { enabled: true, minPasswordLength: 12, maxPasswordLength: 128 },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 12,
+      maxPasswordLength: 128,
+      // With verification required, sign-in waits for it, and sign-up answers an existing email
+      // exactly as a new one (Better Auth hashes the password either way) while its owner is told.
+      requireEmailVerification: config.requireEmailVerification,
+      resetPasswordTokenExpiresIn: config.passwordResetTtlSeconds,
+      revokeSessionsOnPasswordReset: true,
+      sendResetPassword: async ({ user, url }) =>
+        deps.mailer.send({
+          kind: "password_reset",
+          to: user.email,
+          subject: "Reset your password",
+          text: `Someone (hopefully you) asked to reset the password of your account.\n\nSet a new one here, within ${Math.round(config.passwordResetTtlSeconds / 60)} minutes:\n${url}\n\nIf it was not you, ignore this mail: your password stays as it is.\n`,
+        }),
+      onExistingUserSignUp: async ({ user }) =>
+        deps.mailer.send({
+          kind: "existing_account",
+          to: user.email,
+          subject: "Someone tried to create an account with your email",
+          text: `Someone tried to sign up with this email address, which already has an account.\n\nIf it was you, sign in instead, or reset your password from the sign-in page.\nIf it was not you, nothing changed and you need do nothing.\n`,
+        }),
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: config.emailVerificationTtlSeconds,
+      sendVerificationEmail: async ({ user, url }) =>
+        deps.mailer.send({
+          kind: "verification",
+          to: user.email,
+          subject: "Confirm your email address",
+          text: `Confirm the email address of your new account by opening this link:\n${url}\n\nIt is valid for ${Math.round(config.emailVerificationTtlSeconds / 3600)} hours. If you did not sign up, ignore this mail.\n`,
+        }),
+    },
     ...(deps.redis
       ? {
           secondaryStorage: deps.redis.storage,
@@ -186,6 +224,11 @@ const AUDITED: Record<string, { ok: string; failed?: string }> = {
   "/sign-out": { ok: "sign_out" },
 };
 
+function reasonOf(error: unknown): string {
+  const { body, status } = error as { body?: { code?: unknown }; status?: unknown };
+  return String(body?.code ?? status ?? "error");
+}
+
 /** Events that only happen to a signed-in user: without a session the call did nothing. */
 const SESSION_EVENTS = new Set([
   "/sign-up/email",
@@ -201,7 +244,8 @@ function statusOf(error: unknown): number {
   if (error instanceof APIError) return error.statusCode;
   const status =
     (error as { statusCode?: unknown; status?: unknown }).statusCode ?? (error as { status?: unknown }).status;
-  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+  // Better Auth's and better-call's APIError are two classes; both carry a numeric status.
+  return typeof status === "number" && status >= 100 && status < 600 ? status : 500;
 }
 
 /** Admin plugin endpoints: every call is an audit event, refused ones included. */
@@ -235,12 +279,14 @@ function auditHook(log: Logger) {
     const returned = ctx.context.returned;
     const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
     const target = adminCall ? { target_id: targetOf(ctx) } : {};
-    if (returned instanceof APIError || returned instanceof Error) {
+    // A redirect (a verified email going back to the app) is thrown as an APIError too.
+    const failed = (returned instanceof APIError || returned instanceof Error) && statusOf(returned) >= 400;
+    if (failed) {
       if (events.failed) {
         log.warn("audit", {
           event: events.failed,
           status: statusOf(returned),
-          reason: returned instanceof APIError ? String(returned.body?.code ?? returned.status) : "error",
+          reason: reasonOf(returned),
           user_id: adminCall ? ctx.context.session?.user.id : undefined,
           ...target,
           ip,

@@ -66,6 +66,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   ADMIN_EMAILS: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  REQUIRE_EMAIL_VERIFICATION: z.enum(["true", "false", ""]).optional(),
+  PASSWORD_RESET_TTL_SECONDS: positiveInt("PASSWORD_RESET_TTL_SECONDS", 900),
+  EMAIL_VERIFICATION_TTL_SECONDS: positiveInt("EMAIL_VERIFICATION_TTL_SECONDS", 24 * 3600),
   JWT_KEY_CACHE_SECONDS: positiveInt("JWT_KEY_CACHE_SECONDS", 5),
 });
 
@@ -108,6 +113,15 @@ export interface AuthServerConfig {
   readonly adminEmails: readonly string[];
   /** Rate-limit counters and the session cache, shared by replicas; `undefined` → in process. */
   readonly redisUrl: string | undefined;
+  readonly mail: {
+    /** `undefined` → mail is not sent (logged as such). */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+  };
+  /** Sign-in waits for a verified email; sign-up then answers alike for new and existing emails. */
+  readonly requireEmailVerification: boolean;
+  readonly passwordResetTtlSeconds: number;
+  readonly emailVerificationTtlSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -147,6 +161,15 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       ? []
       : DEVELOPMENT_ORIGINS;
   const audiences = e.JWT_AUDIENCE ? csv(e.JWT_AUDIENCE) : [baseURL];
+  // On in production, off in development, unless said otherwise.
+  const requireVerification = e.REQUIRE_EMAIL_VERIFICATION
+    ? e.REQUIRE_EMAIL_VERIFICATION === "true"
+    : e.NODE_ENV === "production";
+  if (requireVerification && e.NODE_ENV === "production" && !e.SMTP_URL?.trim()) {
+    throw new ConfigError(
+      "invalid configuration: SMTP_URL is required in production while email verification is on (REQUIRE_EMAIL_VERIFICATION)",
+    );
+  }
   const config: AuthServerConfig = {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -177,6 +200,13 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     logLevel: e.LOG_LEVEL,
     adminEmails: parseEmails(e.ADMIN_EMAILS),
     redisUrl: parseRedisUrl(e.REDIS_URL),
+    mail: {
+      smtpUrl: e.SMTP_URL?.trim() || undefined,
+      from: e.MAIL_FROM?.trim() || `authbridge <no-reply@${new URL(baseURL).hostname}>`,
+    },
+    requireEmailVerification: requireVerification,
+    passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
+    emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
   };
   return deepFreeze(config);
 }

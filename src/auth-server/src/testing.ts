@@ -179,6 +179,87 @@ export async function spawnAuthServer(env: Record<string, string>): Promise<Spaw
   };
 }
 
+export interface CaughtMail {
+  subject: string;
+  text: string;
+  to: { address: string }[];
+}
+
+export interface MailCatcher {
+  /** For the auth server's `SMTP_URL`. */
+  readonly smtpUrl: string;
+  /** MailDev's web inbox and REST API. */
+  readonly webUrl: string;
+  /** The mails sent to `to` so far, oldest first. */
+  inbox(to: string): Promise<CaughtMail[]>;
+  /** The first mail to `to` whose subject contains `subject`, waiting for it to arrive. */
+  waitFor(to: string, subject: string, timeoutMs?: number): Promise<CaughtMail>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server that keeps what it receives (MailDev, as `npm start` runs it), on free loopback ports. */
+export async function startMailCatcher(): Promise<MailCatcher> {
+  const [smtpPort, webPort] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "maildev", "dist", "bin", "maildev.js"),
+      "--ip",
+      "127.0.0.1",
+      "--web-ip",
+      "127.0.0.1",
+      "-s",
+      String(smtpPort),
+      "-w",
+      String(webPort),
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`maildev exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${webUrl}/api/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("maildev did not start within 30 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const inbox = async (to: string) => {
+    const all = (await (await fetch(`${webUrl}/api/email`)).json()) as CaughtMail[];
+    return all.filter((mail) => mail.to.some((recipient) => recipient.address.toLowerCase() === to.toLowerCase()));
+  };
+  return {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    webUrl,
+    inbox,
+    waitFor: async (to, subject, timeoutMs = 10_000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await inbox(to)).find((mail) => mail.subject.includes(subject));
+        if (found) return found;
+        if (Date.now() > until) throw new Error(`no mail to ${to} about "${subject}" within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** The first http(s) link in a mail's text. */
+export function linkIn(mail: CaughtMail): string {
+  const match = /https?:\/\/\S+/.exec(mail.text);
+  if (!match) throw new Error(`no link in the mail "${mail.subject}"`);
+  return match[0];
+}
+
 let counter = 0;
 
 /** Credentials nobody else in this run uses. */

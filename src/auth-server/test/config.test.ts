@@ -55,7 +55,10 @@ describe("loadConfig", () => {
   it("accepts versioned secrets, the first being current", () => {
     const a = "a".repeat(32);
     const b = "b".repeat(32);
-    const config = loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRETS: `2:${b},1:${a}` }, { dataDir: tmp() });
+    const config = loadConfig(
+      { NODE_ENV: "production", BETTER_AUTH_SECRETS: `2:${b},1:${a}`, REQUIRE_EMAIL_VERIFICATION: "false" },
+      { dataDir: tmp() },
+    );
     expect(config.secret).toBe(b);
     expect(config.secrets).toEqual([
       { version: 2, value: b },

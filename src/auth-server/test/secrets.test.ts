@@ -25,7 +25,13 @@ async function withServer<T>(
 ) {
   const server = await createAuthServer(
     loadConfig(
-      { NODE_ENV: "production", BETTER_AUTH_URL: "http://127.0.0.1:3999", LOG_LEVEL: "silent", ...env },
+      {
+        NODE_ENV: "production",
+        BETTER_AUTH_URL: "http://127.0.0.1:3999",
+        LOG_LEVEL: "silent",
+        REQUIRE_EMAIL_VERIFICATION: "false",
+        ...env,
+      },
       { dataDir },
     ),
     { logSink: () => {} },

@@ -1,0 +1,140 @@
+/**
+ * Account mail through a real SMTP server (MailDev, read over its REST API): verification on
+ * sign-up, sign-up that does not tell whether an email has an account, and a password reset
+ * whose link is single-use, expires and signs every session out.
+ */
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import {
+  fetchJwt,
+  linkIn,
+  type MailCatcher,
+  newUser,
+  type RunningAuthServer,
+  signIn,
+  startAuthServer,
+  startMailCatcher,
+} from "../src/testing.js";
+
+let mail: MailCatcher;
+let running: RunningAuthServer;
+beforeAll(async () => {
+  mail = await startMailCatcher();
+  running = await startAuthServer({
+    SMTP_URL: mail.smtpUrl,
+    REQUIRE_EMAIL_VERIFICATION: "true",
+    PASSWORD_RESET_TTL_SECONDS: "2",
+    RATE_LIMIT_SIGN_IN_MAX: "1000",
+  });
+}, 60_000);
+afterAll(async () => {
+  await running?.close();
+  await mail?.close();
+});
+
+const post = (route: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${running.url}/api/auth${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: running.url, ...headers },
+    body: JSON.stringify(body),
+  });
+const audits = () => running.logs.map((line) => JSON.parse(line)).filter((line) => line.msg === "audit");
+
+/** Signs up and follows the verification link, as the user would. */
+async function verifiedUser(label: string) {
+  const user = newUser(label);
+  expect((await post("/sign-up/email", user)).status).toBe(200);
+  const link = linkIn(await mail.waitFor(user.email, "Confirm your email"));
+  expect((await fetch(link, { redirect: "manual" })).status).toBeLessThan(400);
+  return user;
+}
+
+describe("email verification", () => {
+  it("mails a link on sign-up; sign-in waits for it; after it the token says email_verified", async () => {
+    const user = newUser("verify");
+    const signedUp = await post("/sign-up/email", user);
+    expect(signedUp.status).toBe(200);
+    expect(((await signedUp.json()) as { token: unknown }).token).toBeNull();
+    expect((await signIn(running.url, user)).status).toBe(403);
+
+    const link = linkIn(await mail.waitFor(user.email, "Confirm your email"));
+    expect(link.startsWith(`${running.url}/api/auth/verify-email?token=`)).toBe(true);
+    expect((await fetch(link, { redirect: "manual" })).status).toBeLessThan(400);
+
+    const session = (await signIn(running.url, user)).headers.get("set-auth-token") as string;
+    expect(decodeJwt(await fetchJwt(running.url, session)).email_verified).toBe(true);
+    expect(audits()).toContainEqual(expect.objectContaining({ event: "email.verified" }));
+    // The link and its token never reach the log.
+    expect(running.logs.join("\n")).not.toContain(new URL(link).searchParams.get("token") as string);
+  });
+});
+
+describe("sign-up with an email that has an account", () => {
+  it("answers exactly as for a new email, and tells the owner by mail", async () => {
+    const owner = await verifiedUser("owner");
+    const fresh = newUser("fresh");
+    const again = await post("/sign-up/email", { ...owner, password: `${fresh.password}-x` });
+    const brandNew = await post("/sign-up/email", fresh);
+    expect(again.status).toBe(brandNew.status);
+    const [a, b] = [
+      (await again.json()) as Record<string, unknown>,
+      (await brandNew.json()) as Record<string, unknown>,
+    ];
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    expect(Object.keys(a.user as object).sort()).toEqual(Object.keys(b.user as object).sort());
+    expect(a.token).toBeNull();
+    await mail.waitFor(owner.email, "Someone tried to create an account");
+  });
+});
+
+describe("password reset", () => {
+  const requestReset = (email: string) =>
+    post("/request-password-reset", { email, redirectTo: `${running.url}/reset` });
+  const tokenOf = (link: string) => new URL(link).pathname.split("/").at(-1) as string;
+
+  it("mails a single-use link; completing it signs every session out", async () => {
+    const user = await verifiedUser("reset");
+    const sessions = await Promise.all([signIn(running.url, user), signIn(running.url, user)]);
+    const tokens = sessions.map((res) => res.headers.get("set-auth-token") as string);
+    expect((await requestReset(user.email)).status).toBe(200);
+    const token = tokenOf(linkIn(await mail.waitFor(user.email, "Reset your password")));
+
+    const newPassword = `${newUser("n").password}-new`;
+    expect((await post("/reset-password", { token, newPassword })).status).toBe(200);
+    for (const session of tokens) {
+      expect(
+        (await fetch(`${running.url}/api/auth/token`, { headers: { authorization: `Bearer ${session}` } })).status,
+      ).toBe(401);
+    }
+    expect((await signIn(running.url, user)).status).toBe(401);
+    expect((await signIn(running.url, { email: user.email, password: newPassword })).status).toBe(200);
+    expect((await post("/reset-password", { token, newPassword: `${newPassword}-2` })).status).toBe(400);
+    expect(audits()).toContainEqual(expect.objectContaining({ event: "password_reset.completed" }));
+  });
+
+  it("refuses a link past PASSWORD_RESET_TTL_SECONDS, and answers an unknown email alike without a mail", async () => {
+    const user = await verifiedUser("expired");
+    await requestReset(user.email);
+    const token = tokenOf(linkIn(await mail.waitFor(user.email, "Reset your password")));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await post("/reset-password", { token, newPassword: `${newUser("late").password}-late` })).status).toBe(
+      400,
+    );
+
+    const nobody = newUser("nobody").email;
+    expect((await requestReset(nobody)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await mail.inbox(nobody)).toEqual([]);
+  });
+});
+
+describe("configuration", () => {
+  it("production refuses to start without SMTP_URL while email verification is on", () => {
+    const production = { NODE_ENV: "production", BETTER_AUTH_SECRET: "p".repeat(40) };
+    expect(() => loadConfig(production)).toThrow(/SMTP_URL is required/);
+    expect(loadConfig({ ...production, SMTP_URL: mail.smtpUrl }).requireEmailVerification).toBe(true);
+    expect(loadConfig({ ...production, REQUIRE_EMAIL_VERIFICATION: "false" }).requireEmailVerification).toBe(false);
+    expect(loadConfig({ NODE_ENV: "development" }, { dataDir: running.dataDir }).requireEmailVerification).toBe(false);
+  });
+});
