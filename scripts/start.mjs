@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole local stack on embedded SQLite. Starts the auth server, waits until it
- * is ready, then the task APIs (and the demo frontend) pointed at its JWKS, issuer and
- * audience; prints the URLs; stops every child on Ctrl-C / SIGTERM.
+ * `npm start`: the whole local stack on embedded SQLite. Starts a mail catcher (MailDev, unless
+ * SMTP_URL names a mail server) and the auth server, waits until it is ready, then the task APIs
+ * (and the demo frontend) pointed at its JWKS, issuer and audience; prints the URLs; stops every
+ * child on Ctrl-C / SIGTERM.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -22,15 +23,38 @@ const verifierEnv = {
 const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const venvBin = path.join(root, "python-backend", ".venv", "bin");
 
-/** The auth server first; the others start once it is ready. */
+/** Development mail: every verification and reset mail lands in MailDev's inbox. */
+const mail = env.SMTP_URL
+  ? undefined
+  : {
+      name: "mail (MailDev)",
+      url: "http://127.0.0.1:1080",
+      health: "http://127.0.0.1:1080/api/healthz",
+      cmd: process.execPath,
+      args: [
+        path.join(root, "node_modules", "maildev", "dist", "bin", "maildev.js"),
+        "--ip",
+        "127.0.0.1",
+        "--web-ip",
+        "127.0.0.1",
+        "-s",
+        "1025",
+        "-w",
+        "1080",
+      ],
+      env: {},
+    };
+
+/** The mail catcher and the auth server first; the others start once it is ready. */
 const services = [
+  ...(mail ? [mail] : []),
   {
     name: "auth-server",
     url: authUrl,
     health: `${authUrl}/readyz`,
     cmd: process.execPath,
     args: [tsx, "src/auth-server/src/main.ts"],
-    env: {},
+    env: mail ? { SMTP_URL: "smtp://127.0.0.1:1025" } : {},
   },
   {
     name: "python-backend",
@@ -136,7 +160,11 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-const [auth, ...rest] = services;
+const [auth, ...rest] = mail ? services.slice(1) : services;
+if (mail) {
+  launch(mail);
+  if (!(await waitReady(mail))) process.stderr.write("[start] MailDev did not start: mails will not be caught\n");
+}
 launch(auth);
 if (!(await waitReady(auth))) {
   process.stderr.write("[start] the auth server did not become ready\n");
@@ -146,12 +174,14 @@ if (!(await waitReady(auth))) {
   const ready = await Promise.all(rest.map((service) => waitReady(service)));
   if (!stopping) {
     const lines = ["", "authbridge is up:"];
-    for (const [i, service] of services.entries()) {
-      const ok = i === 0 || ready[i - 1];
+    for (const service of [auth, ...rest]) {
+      const i = rest.indexOf(service);
+      const ok = i < 0 || ready[i];
       lines.push(
         `  ${service.name.padEnd(15)} ${service.url}${service.docs ? `  (docs: ${service.docs})` : ""}${ok ? "" : "  (not ready)"}`,
       );
     }
+    if (mail) lines.push(`  mail inbox      ${mail.url}  (MailDev: verification and reset mails)`);
     lines.push(`  JWKS            ${authUrl}/.well-known/jwks.json`, "Ctrl-C stops everything.", "");
     process.stdout.write(lines.join("\n"));
   }
