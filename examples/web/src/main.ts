@@ -30,6 +30,42 @@ function clearError(): void {
   errorBox.textContent = "";
 }
 
+const noticeBox = $<HTMLParagraphElement>("notice");
+function notice(text: string): void {
+  noticeBox.textContent = text;
+  noticeBox.hidden = false;
+}
+
+/** The reset link's token (the auth server redirects here with `?token=`), or null. */
+const resetToken = new URLSearchParams(location.search).get("token");
+$("reset").hidden = !resetToken;
+
+async function renderAccount(emailVerified: boolean, currentToken: string | undefined): Promise<void> {
+  $("account").querySelector("[data-testid=verified]")!.textContent = emailVerified
+    ? "Email address confirmed."
+    : "Email address not confirmed yet: see the mail we sent.";
+  const { data } = await authClient.listSessions();
+  $("sessions").replaceChildren(
+    ...(data ?? []).map((session) => {
+      const item = document.createElement("li");
+      item.dataset.testid = "session";
+      const current = session.token === currentToken;
+      const label = document.createElement("span");
+      label.textContent = `${current ? "This browser" : (session.userAgent ?? "Another session")} · since ${new Date(session.createdAt).toLocaleString()}`;
+      item.append(label);
+      if (!current) {
+        const revoke = document.createElement("button");
+        revoke.type = "button";
+        revoke.className = "secondary";
+        revoke.textContent = "Revoke";
+        revoke.addEventListener("click", () => run(() => authClient.revokeSession({ token: session.token })));
+        item.append(revoke);
+      }
+      return item;
+    }),
+  );
+}
+
 function renderTasks(tasks: Task[]): void {
   const list = $<HTMLUListElement>("tasks");
   list.replaceChildren(
@@ -93,6 +129,7 @@ async function refresh(): Promise<void> {
   $("signed-in").hidden = !signedIn;
   $("signed-out").hidden = signedIn;
   $("who").textContent = signedIn ? `Signed in as ${data?.user.name} (${data?.user.email})` : "Not signed in";
+  if (signedIn) await renderAccount(Boolean(data?.user.emailVerified), data?.session.token);
   if (!signedIn) {
     renderTasks([]);
     $("admin").hidden = true;
@@ -133,8 +170,10 @@ $<HTMLFormElement>("sign-up").addEventListener("submit", (event) => {
   event.preventDefault();
   const { name = "", email = "", password = "" } = formValues(event.target as HTMLFormElement);
   void run(async () => {
-    const { error } = await authClient.signUp.email({ name, email, password });
+    // callbackURL: the verification link brings the user back here, signed in.
+    const { data, error } = await authClient.signUp.email({ name, email, password, callbackURL: location.origin });
     if (error) throw new Error(error.message ?? "Sign-up failed");
+    if (!data?.token) notice("Check your inbox: open the link we sent to confirm your email, then you are signed in.");
   });
 });
 
@@ -144,6 +183,45 @@ $<HTMLFormElement>("sign-in").addEventListener("submit", (event) => {
   void run(async () => {
     const { error } = await authClient.signIn.email({ email, password });
     if (error) throw new Error(error.message ?? "Sign-in failed");
+  });
+});
+
+$<HTMLFormElement>("forgot").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const { email = "" } = formValues(event.target as HTMLFormElement);
+  void run(async () => {
+    const { error } = await authClient.requestPasswordReset({ email, redirectTo: location.origin });
+    if (error) throw new Error(error.message ?? "The reset request failed");
+    notice("If that email has an account, a reset link is on its way.");
+  });
+});
+
+$<HTMLFormElement>("reset-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const { password = "" } = formValues(event.target as HTMLFormElement);
+  void run(async () => {
+    const { error } = await authClient.resetPassword({ newPassword: password, token: resetToken ?? "" });
+    if (error) throw new Error(error.message ?? "The reset failed");
+    history.replaceState(null, "", location.pathname);
+    $("reset").hidden = true;
+    notice("Password changed: every session was signed out. Sign in with the new password.");
+  });
+});
+
+$<HTMLFormElement>("change-password").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  const { current = "", next = "" } = formValues(form);
+  void run(async () => {
+    const { error } = await authClient.changePassword({
+      currentPassword: current,
+      newPassword: next,
+      revokeOtherSessions: true,
+    });
+    if (error) throw new Error(error.message ?? "The password change failed");
+    form.reset();
+    forgetJwt();
+    notice("Password changed: your other sessions were signed out.");
   });
 });
 

@@ -5,107 +5,25 @@
  * ADMIN_EMAILS, or promoted with users:set-role) gets the admin view. Screenshots of the task
  * list and the admin view are saved to test-artifacts/.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { freePort, type RunningAuthServer, startAuthServer } from "@authbridge/auth-server/testing";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifacts, CHROMIUM, hasChromium, startWebStack, type WebStack } from "./support.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.log(`[skip] ${CHROMIUM} not found (apt-get install -y chromium): browser test skipped`);
 
-const root = path.resolve(import.meta.dirname, "../../..");
-const artifacts = path.join(root, "test-artifacts");
-
-let auth: RunningAuthServer;
-let browser: Browser;
-let webUrl: string;
-let apiUrl: string;
-const children: ChildProcess[] = [];
-let dataDir: string;
 const BOSS_EMAIL = `boss-${Date.now()}@example.test`;
 
-function launch(cmd: string, args: string[], cwd: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  children.push(child);
-  return child;
-}
-
-async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} did not answer at ${url}`);
-}
-
 describe.runIf(hasChromium)("demo frontend in Chromium", () => {
+  let stack: WebStack;
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-web-"));
-    const [webPort, apiPort] = [await freePort(), await freePort()];
-    webUrl = `http://127.0.0.1:${webPort}`;
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    auth = await startAuthServer({ TRUSTED_ORIGINS: webUrl, LOG_LEVEL: "warn", ADMIN_EMAILS: BOSS_EMAIL });
-    const api = launch(
-      path.join(root, "python-backend", ".venv", "bin", "uvicorn"),
-      ["task_api.main:app", "--host", "127.0.0.1", "--port", String(apiPort), "--log-level", "warning"],
-      path.join(root, "python-backend"),
-      {
-        AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json`,
-        AUTH_ISSUER: auth.url,
-        AUTH_AUDIENCE: auth.url,
-        CORS_ORIGINS: webUrl,
-        TASKS_DATABASE_URL: `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
-      },
-    );
-    const web = launch(
-      process.execPath,
-      [
-        path.join(root, "node_modules", "vite", "bin", "vite.js"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(webPort),
-        "--strictPort",
-      ],
-      path.join(root, "examples", "web"),
-      { VITE_AUTH_URL: auth.url, VITE_API_URL: `http://127.0.0.1:${apiPort}` },
-    );
-    await Promise.all([waitFor(`http://127.0.0.1:${apiPort}/health`, api, "uvicorn"), waitFor(webUrl, web, "vite")]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    stack = await startWebStack({ ADMIN_EMAILS: BOSS_EMAIL });
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const child of children) child.kill("SIGTERM");
-    await auth?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => stack?.close());
 
   async function signUp(page: Page, name: string, email = `${name.toLowerCase()}-${Date.now()}@example.test`) {
-    await page.goto(webUrl);
+    await page.goto(stack.webUrl);
     await page.getByTestId("signed-out").waitFor();
     const form = page.getByTestId("sign-up-form");
     await form.getByLabel("Name").fill(name);
@@ -127,8 +45,8 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
   const titles = (page: Page) => page.getByTestId("task").locator("span").allTextContents();
 
   it("two users each see only their own tasks; signing out removes access", async () => {
-    const ada = await browser.newContext();
-    const bob = await browser.newContext();
+    const ada = await stack.browser.newContext();
+    const bob = await stack.browser.newContext();
     try {
       const adaPage = await ada.newPage();
       const bobPage = await bob.newPage();
@@ -166,7 +84,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
       expect(await adaPage.getByTestId("task").count()).toBe(0);
       const tokenStatus = await adaPage.evaluate(
         async (authUrl) => (await fetch(`${authUrl}/api/auth/token`, { credentials: "include" })).status,
-        auth.url,
+        stack.auth.url,
       );
       expect(tokenStatus).toBe(401);
       // Bob is unaffected.
@@ -179,8 +97,8 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
   });
 
   it("an admin sees and deletes every user's tasks; a user promoted with users:set-role gets the view on the next token", async () => {
-    const dora = await browser.newContext();
-    const boss = await browser.newContext();
+    const dora = await stack.browser.newContext();
+    const boss = await stack.browser.newContext();
     try {
       const doraPage = await dora.newPage();
       const doraEmail = await signUp(doraPage, "Dora");
@@ -209,7 +127,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
       expect(await doraPage.getByTestId("admin").isHidden()).toBe(true);
 
       // Promoted by an operator; a reload fetches a new token, which carries the role.
-      await auth.setRole(doraEmail, "admin");
+      await stack.auth.setRole(doraEmail, "admin");
       await doraPage.reload();
       await doraPage.getByTestId("admin").waitFor();
       await expect.poll(() => doraPage.getByTestId("admin-task").count()).toBeGreaterThanOrEqual(1);
@@ -220,13 +138,13 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
   });
 
   it("fetches a new JWT and retries once when the API answers 401, and refreshes ahead of expiry", async () => {
-    const context = await browser.newContext();
+    const context = await stack.browser.newContext();
     try {
       const page = await context.newPage();
       await page.clock.install();
       const tokenFetches: string[] = [];
       page.on("request", (request) => {
-        if (request.url() === `${auth.url}/api/auth/token`) tokenFetches.push(request.url());
+        if (request.url() === `${stack.auth.url}/api/auth/token`) tokenFetches.push(request.url());
       });
       await signUp(page, "Cleo");
       await addTask(page, "Cleo survives a 401");
@@ -235,7 +153,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
       // The API refuses the next list once, as it would a token signed by a key it no longer trusts.
       let refused = 0;
       const sentTokens: string[] = [];
-      await page.route(`${apiUrl}/api/tasks?limit=100`, async (route) => {
+      await page.route(`${stack.apiUrl}/api/tasks?limit=100`, async (route) => {
         sentTokens.push(route.request().headers().authorization ?? "");
         if (refused === 0) {
           refused += 1;
@@ -243,7 +161,7 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
             status: 401,
             headers: {
               "content-type": "application/json",
-              "access-control-allow-origin": webUrl,
+              "access-control-allow-origin": stack.webUrl,
               "access-control-allow-credentials": "true",
               "www-authenticate":
                 'Bearer realm="api", error="invalid_token", error_description="The token was signed by an unknown key"',
