@@ -33,6 +33,25 @@ export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
   };
 }
 
+/**
+ * `__Host-` cookies over https in production: Secure, `Path=/`, no `Domain`, so no other host or
+ * path can set or shadow the session. Better Auth only ever prefixes `__Secure-`, so the names
+ * carry the prefix themselves and `Secure` is set per cookie.
+ */
+function hostOnlyCookies(config: AuthServerConfig) {
+  if (config.nodeEnv !== "production" || !config.baseURL.startsWith("https://")) return {};
+  const hostOnly = (name: string) => ({ name: `__Host-authbridge.${name}`, attributes: { secure: true, path: "/" } });
+  return {
+    useSecureCookies: false,
+    cookies: {
+      session_token: hostOnly("session_token"),
+      session_data: hostOnly("session_data"),
+      account_data: hostOnly("account_data"),
+      dont_remember: hostOnly("dont_remember"),
+    },
+  };
+}
+
 /** CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with signing). */
 export function tokenPayload(user: { email: string; name: string; emailVerified: boolean; role?: unknown }) {
   return {
@@ -152,6 +171,7 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
     // Redis across replicas; Better Auth's own limiter would count a second time, per process.
     rateLimit: { enabled: false },
     advanced: {
+      ...hostOnlyCookies(config),
       // Better Auth turns both checks off when NODE_ENV=test or TEST is set; never inherit that.
       disableOriginCheck: false,
       disableCSRFCheck: false,

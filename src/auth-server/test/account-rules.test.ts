@@ -146,3 +146,43 @@ describe("secrets and files", () => {
     }
   });
 });
+
+describe("cookies in production over https", () => {
+  it("are __Host- cookies: Secure, Path=/, no Domain", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-cookies-"));
+    const server = await createAuthServer(
+      loadConfig(
+        {
+          NODE_ENV: "production",
+          BETTER_AUTH_URL: "https://auth.example.test",
+          BETTER_AUTH_SECRET: "c".repeat(40),
+          REQUIRE_EMAIL_VERIFICATION: "false",
+          LOG_LEVEL: "silent",
+        },
+        { dataDir },
+      ),
+      { logSink: () => {} },
+    );
+    try {
+      const res = await server.app.request("https://auth.example.test/api/auth/sign-up/email", {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://auth.example.test" },
+        body: JSON.stringify(newUser("cookie")),
+      });
+      expect(res.status).toBe(200);
+      const cookie = res.headers.get("set-cookie") ?? "";
+      expect(cookie).toMatch(/^__Host-authbridge\.session_token=/);
+      expect(cookie).toMatch(/; Secure/i);
+      expect(cookie).toMatch(/; Path=\//i);
+      expect(cookie).not.toMatch(/; Domain=/i);
+      // And the session it carries is accepted.
+      const token = await server.app.request("https://auth.example.test/api/auth/token", {
+        headers: { cookie: cookie.split(";")[0] as string },
+      });
+      expect(token.status).toBe(200);
+    } finally {
+      await server.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
