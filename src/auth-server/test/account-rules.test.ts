@@ -113,6 +113,23 @@ describe("POST /api/auth/change-password", () => {
   });
 });
 
+describe("sessions", () => {
+  it("lists the user's sessions and revokes the others (audited)", async () => {
+    const user = newUser("sessions");
+    const { sessionToken: mine } = await signUp(running.url, user);
+    const other = (await signIn(running.url, user)).headers.get("set-auth-token") as string;
+    const auth = { authorization: `Bearer ${mine}` };
+    const listed = await fetch(`${running.url}/api/auth/list-sessions`, { headers: auth });
+    expect(((await listed.json()) as unknown[]).length).toBe(2);
+    expect((await post("/revoke-other-sessions", {}, auth)).status).toBe(200);
+    expect(
+      (await fetch(`${running.url}/api/auth/token`, { headers: { authorization: `Bearer ${other}` } })).status,
+    ).toBe(401);
+    expect(await fetchJwt(running.url, mine)).toBeTruthy();
+    expect(audits()).toContainEqual(expect.objectContaining({ event: "session.revoked" }));
+  });
+});
+
 describe("secrets and files", () => {
   it("refuses a secret shorter than 32 characters in every environment", () => {
     for (const NODE_ENV of ["development", "test", "production"]) {

@@ -141,3 +141,53 @@ describe("TRUST_PROXY_HEADER", () => {
     expect((await postFrom("127.0.0.1", url, body, b)).status).toBe(401);
   });
 });
+
+describe("every credential-checking endpoint", () => {
+  let running: RunningAuthServer;
+  beforeAll(async () => {
+    running = await startAuthServer({
+      RATE_LIMIT_SIGN_IN_MAX: "2",
+      RATE_LIMIT_MAX: "3",
+      RATE_LIMIT_WINDOW_SECONDS: "60",
+    });
+  });
+  afterAll(async () => running.close());
+
+  // Each from its own loopback address: one client's bucket per case.
+  it.each([
+    ["/sign-in/email", "127.0.1.1"],
+    ["/sign-up/email", "127.0.1.2"],
+    ["/verify-password", "127.0.1.3"],
+    ["/change-password", "127.0.1.4"],
+    ["/change-email", "127.0.1.5"],
+    ["/request-password-reset", "127.0.1.6"],
+    ["/reset-password", "127.0.1.7"],
+    ["/send-verification-email", "127.0.1.8"],
+    ["/delete-user", "127.0.1.9"],
+  ])("%s is limited at the sign-in strictness", async (route, address) => {
+    const url = `${running.url}/api/auth${route}`;
+    const body = { email: "nobody@example.test", password: "wrong-password-123", newPassword: "x", token: "x" };
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await postFrom(address, url, body)).status);
+    expect(statuses.slice(0, 2)).not.toContain(429);
+    expect(statuses[2]).toBe(429);
+  });
+
+  it("the JWKS has a generous limit of its own (ten times the general one)", async () => {
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(`${running.url}${path}`, { localAddress: "127.0.2.1" }, (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          })
+          .on("error", reject);
+      });
+    const jwks = [];
+    for (let i = 0; i < 12; i += 1) jwks.push(await get("/.well-known/jwks.json"));
+    expect(jwks.filter((status) => status === 429)).toEqual([]);
+    const general = [];
+    for (let i = 0; i < 4; i += 1) general.push(await get("/api/auth/ok"));
+    expect(general.at(-1)).toBe(429);
+  });
+});
