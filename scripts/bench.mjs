@@ -158,7 +158,6 @@ async function runLoad() {
 
 /** Both task APIs as a user runs them (python -m task_api, the twin's main.ts) on one database each. */
 async function startTaskApi(kind, env) {
-  const port = await freePort();
   const [cmd, args, cwd] =
     kind === "python"
       ? [python, ["-m", "task_api"], path.join(root, "python-backend")]
@@ -167,16 +166,24 @@ async function startTaskApi(kind, env) {
           ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
           root,
         ];
+  return startServer({ cmd, args, cwd, env: { ...env, LOG_LEVEL: "warning" }, readyPath: "/health" });
+}
+
+/** A server process on a free (or chosen) loopback port, ready when `readyPath` answers 200. */
+async function startServer({ cmd, args, cwd = root, env = {}, readyPath, port: chosenPort }) {
+  const port = chosenPort ?? (await freePort());
+  const base = `http://127.0.0.1:${port}`;
   const child = spawn(cmd, args, {
     cwd,
-    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warning" },
+    env: { ...process.env, ...env, HOST: "127.0.0.1", PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i += 1) {
+  for (let i = 0; ; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${base}/health`)).ok) break;
+      if ((await fetch(`${base}${readyPath}`)).ok) break;
     } catch {}
+    if (i > 300) throw new Error(`${args.join(" ")} was not ready at ${base}${readyPath} within 30 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () =>
@@ -277,30 +284,16 @@ async function runTaskApis() {
   return rows;
 }
 
-/** A Node server as users run it (`node --import tsx <entry>`), ready when `readyPath` answers 200. */
-async function startNodeServer(entry, env, readyPath, chosenPort) {
-  const port = chosenPort ?? (await freePort());
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: root,
-    env: { ...process.env, BETTER_AUTH_URL: base, ...env, HOST: "127.0.0.1", PORT: String(port) },
-    stdio: ["ignore", "ignore", "inherit"],
+/** A Node server as users run it (`node --import tsx <entry>`), its BETTER_AUTH_URL its own address. */
+async function startNodeServer(entry, env, readyPath, port) {
+  const chosen = port ?? (await freePort());
+  return startServer({
+    cmd: process.execPath,
+    args: ["--import", "tsx", entry],
+    env: { BETTER_AUTH_URL: `http://127.0.0.1:${chosen}`, ...env },
+    readyPath,
+    port: chosen,
   });
-  for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}${readyPath}`)).ok) break;
-    } catch {}
-    if (i > 300) throw new Error(`${entry} was not ready at ${base}${readyPath} within 30 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", resolve);
-      child.kill("SIGTERM");
-    });
-  return { base, stop };
 }
 
 async function sessionOn(base) {

@@ -6,7 +6,6 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +13,7 @@ import {
   createPostgresDatabase,
   fetchJwt,
   newUser,
+  postFrom,
   type SpawnedAuthServer,
   signUp,
   spawnAuthServer,
@@ -34,28 +34,15 @@ const hasEngines = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_RED
 if (!hasEngines) console.log("[skip] TEST_DATABASE_URL and TEST_REDIS_URL unset: the two-replica variant is skipped");
 
 /** A bad sign-in from a chosen loopback address (its own rate-limit bucket). */
-function badSignInFrom(localAddress: string, url: string) {
-  return new Promise<number>((resolve, reject) => {
-    const target = new URL(`${url}/api/auth/sign-in/email`);
-    const body = JSON.stringify({ email: "nobody@example.test", password: "wrong-password-123" });
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        localAddress,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), origin: ISSUER },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const badSignInFrom = async (localAddress: string, url: string) =>
+  (
+    await postFrom(
+      localAddress,
+      `${url}/api/auth/sign-in/email`,
+      { email: "nobody@example.test", password: "wrong-password-123" },
+      { origin: ISSUER },
+    )
+  ).status;
 
 const kidsOf = async (url: string) =>
   ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);

@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import type { Server } from "node:http";
+import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import os from "node:os";
@@ -258,6 +258,53 @@ export function linkIn(mail: CaughtMail): string {
   const match = /https?:\/\/\S+/.exec(mail.text);
   if (!match) throw new Error(`no link in the mail "${mail.subject}"`);
   return match[0];
+}
+
+export interface Reply {
+  status: number;
+  headers: import("node:http").IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A JSON POST from a chosen local address (`fetch` cannot choose one): each loopback address
+ * is its own client for the rate limits. `Origin` is the target's unless `headers` say otherwise.
+ */
+export function postFrom(
+  localAddress: string,
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    const target = new URL(url);
+    const payload = JSON.stringify(body);
+    const req = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        localAddress,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(payload),
+          origin: target.origin,
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
 }
 
 let counter = 0;

@@ -5,46 +5,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAuthServer, startAuthServer } from "../src/testing.js";
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** POST from a chosen local address, which `fetch` cannot choose. */
-function postFrom(localAddress: string, url: string, body: unknown, headers: Record<string, string> = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const target = new URL(url);
-    const payload = JSON.stringify(body);
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        localAddress,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(payload),
-          origin: target.origin,
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+import { postFrom, type Reply, type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 describe("POST /api/auth/sign-in/email rate limit", () => {
   let running: RunningAuthServer;
