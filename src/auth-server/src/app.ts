@@ -68,7 +68,7 @@ export async function createAuthServer(
     const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey);
     auth = createAuth(config, database, log, { signer, redis, mailer });
     signer.attach(auth);
-    await migrate(auth);
+    await migrate(auth, database);
     await ensureKey();
     await assertCanSign(auth);
     const built = auth;

@@ -70,3 +70,29 @@ export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sql
     },
   };
 }
+
+let processLock: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `work` holding a lock shared by every replica on the same PostgreSQL (an advisory lock on
+ * `lockId`, any 64-bit number), and by this process's own callers always. SQLite has one process.
+ */
+export async function withDatabaseLock<T>(database: AuthDatabase, lockId: string, work: () => Promise<T>): Promise<T> {
+  const run = async () => {
+    if (database.kind !== "postgres") return work();
+    const client = await (database.handle as pg.Pool).connect();
+    try {
+      await client.query("select pg_advisory_lock($1)", [lockId]);
+      try {
+        return await work();
+      } finally {
+        await client.query("select pg_advisory_unlock($1)", [lockId]);
+      }
+    } finally {
+      client.release();
+    }
+  };
+  const result = processLock.then(run, run);
+  processLock = result.catch(() => undefined);
+  return result;
+}

@@ -10,7 +10,7 @@ import { createJwk } from "better-auth/plugins/jwt";
 import type { Auth } from "./auth.js";
 import { jwtPluginOptions } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
-import type { AuthDatabase } from "./database.js";
+import { type AuthDatabase, withDatabaseLock } from "./database.js";
 import { ConfigError } from "./errors.js";
 
 interface KeyRow {
@@ -41,28 +41,11 @@ async function mintKey(auth: Auth, config: AuthServerConfig): Promise<string> {
 }
 
 /** Any 64-bit number unique to this lock; "authjwks" in ASCII. */
-const KEY_LOCK_ID = "7022364636082285427";
-let processLock: Promise<unknown> = Promise.resolve();
+const KEY_LOCK_ID = "7022647185765788531";
 
 /** Runs `work` holding the key lock: across processes on PostgreSQL, within this one always. */
-export async function withKeyLock<T>(database: AuthDatabase, work: () => Promise<T>): Promise<T> {
-  const run = async () => {
-    if (database.kind !== "postgres") return work();
-    const client = await (database.handle as import("pg").Pool).connect();
-    try {
-      await client.query("select pg_advisory_lock($1)", [KEY_LOCK_ID]);
-      try {
-        return await work();
-      } finally {
-        await client.query("select pg_advisory_unlock($1)", [KEY_LOCK_ID]);
-      }
-    } finally {
-      client.release();
-    }
-  };
-  const result = processLock.then(run, run);
-  processLock = result.catch(() => undefined);
-  return result;
+export function withKeyLock<T>(database: AuthDatabase, work: () => Promise<T>): Promise<T> {
+  return withDatabaseLock(database, KEY_LOCK_ID, work);
 }
 
 /** Makes sure a live signing key exists; returns its id and whether it was just minted. */

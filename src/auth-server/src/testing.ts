@@ -17,14 +17,34 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import pg from "pg";
 import { type AuthServer, createAuthServer } from "./app.js";
 import { loadConfig } from "./config.js";
 import { setUserRole } from "./users.js";
 
-/** A free TCP port on `host` (the OS picks it; the probe closes before the caller listens). */
-export function freePort(host = "127.0.0.1"): Promise<number> {
+/**
+ * A free TCP port on `host` for a server that listens a moment later. Chosen at random below
+ * Linux's ephemeral range (32768+), where no outgoing connection of a busy test run can take it
+ * in the meantime; checked by binding it, then released.
+ */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(host, port)) return port;
+  }
+  return bindAny(host);
+}
+
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+function bindAny(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", reject);
@@ -61,34 +81,47 @@ export interface RunningAuthServer {
 export async function startAuthServer(env: Record<string, string> = {}): Promise<RunningAuthServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-auth-"));
   const logs: string[] = [];
-  // baseURL (and so the issuer) must be known before Better Auth is built: reserve the port.
-  const port = await freePort();
+  // baseURL (and so the issuer) must be known before Better Auth is built: listen first, on a
+  // port the OS picks and this server holds from then on (a port merely probed as free can be
+  // taken by another process's connection in the second it takes to build the server).
+  let handle: ReturnType<typeof getRequestListener> | undefined;
+  const onRequest: http.RequestListener = (req, res) => {
+    if (handle) void handle(req, res);
+    else res.writeHead(503).end();
+  };
+  const listen = (port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const created = http.createServer(onRequest);
+      created.once("error", reject);
+      created.listen(port, "127.0.0.1", () => resolve(created));
+    });
+  let listener: Server | undefined = await listen(0);
+  const port = (listener.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig(
     { NODE_ENV: "test", BETTER_AUTH_URL: url, LOG_LEVEL: "debug", PORT: String(port), ...env },
     { dataDir },
   );
-  const server = await createAuthServer(config, { logSink: (line) => logs.push(line) });
-  let http: Server | undefined;
+  let server: AuthServer;
+  try {
+    server = await createAuthServer(config, { logSink: (line) => logs.push(line) });
+  } catch (error) {
+    listener.close();
+    throw error;
+  }
+  handle = getRequestListener(server.app.fetch);
   const startListening = async () => {
-    if (http) return;
-    const listener = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port }) as Server;
-    http = listener;
-    await new Promise<void>((resolve, reject) => {
-      listener.once("listening", () => resolve());
-      listener.once("error", reject);
-    });
+    listener ??= await listen(port);
   };
   const stopListening = async () => {
-    const current = http;
-    http = undefined;
+    const current = listener;
+    listener = undefined;
     if (!current) return;
     await new Promise<void>((resolve) => {
       current.close(() => resolve());
       current.closeAllConnections();
     });
   };
-  await startListening();
   return {
     url,
     port,
