@@ -152,8 +152,8 @@ function buildApp(
   });
 
   const limits = createRateLimits(config, redis?.client);
-  app.use("/api/auth/*", limits.middleware);
-  app.use("/.well-known/jwks.json", limits.middleware);
+  app.use("/api/auth/*", limits);
+  app.use("/.well-known/jwks.json", limits);
 
   const jwks = jwksHandler(auth, { maxAgeSeconds: config.jwksMaxAgeSeconds, graceSeconds: config.jwt.graceSeconds });
   app.get("/.well-known/jwks.json", jwks);

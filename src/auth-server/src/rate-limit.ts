@@ -29,12 +29,8 @@ const JWKS_PATHS = new Set(["/api/auth/jwks", "/.well-known/jwks.json"]);
 /** Verifiers fetch the JWKS rarely and behind caches; a generous limit still stops a flood. */
 const JWKS_FACTOR = 10;
 
-export interface RateLimits {
-  readonly middleware: MiddlewareHandler;
-  readonly store: "redis" | "memory";
-}
-
-export function createRateLimits(config: AuthServerConfig, redis: Redis | undefined): RateLimits {
+/** The rate-limit middleware for `/api/auth/*` and the JWKS. */
+export function createRateLimits(config: AuthServerConfig, redis: Redis | undefined): MiddlewareHandler {
   const { windowSeconds, max, signInWindowSeconds, signInMax } = config.rateLimit;
   const limiter = (name: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration });
@@ -69,5 +65,5 @@ export function createRateLimits(config: AuthServerConfig, redis: Redis | undefi
     }
     return next();
   };
-  return { middleware, store: redis ? "redis" : "memory" };
+  return middleware;
 }

@@ -57,11 +57,6 @@ export class SigningKeyCache {
     return `${input}.${signBytes(null, Buffer.from(input), privateKey).toString("base64url")}`;
   };
 
-  /** The key id new tokens are signed with. */
-  async currentKid(): Promise<string> {
-    return (await this.key()).kid;
-  }
-
   private async key(): Promise<ResolvedKey> {
     const cached = this.current;
     if (cached && this.now() - cached.loadedAt < this.refreshMs) return cached.key;

@@ -167,13 +167,7 @@ def require_role(*roles: str) -> AccessDependency:
     """
     if not roles:
         raise TypeError("authbridge: require_role needs at least one role")
-
-    async def role_check(user: CurrentUser) -> Principal:
-        check_role(user, roles)
-        return user
-
-    _ACCESS_CHECKS[role_check] = "insufficient_role"
-    return role_check
+    return _access_dependency("insufficient_role", lambda user: check_role(user, roles))
 
 
 def require_permission(*permissions: str) -> AccessDependency:
@@ -185,13 +179,19 @@ def require_permission(*permissions: str) -> AccessDependency:
     """
     if not permissions:
         raise TypeError("authbridge: require_permission needs at least one permission")
+    return _access_dependency("insufficient_permission", lambda user: check_permission(user, permissions))
 
-    async def permission_check(user: CurrentUser) -> Principal:
-        check_permission(user, permissions)
+
+def _access_dependency(code: str, check: Callable[[Principal], None]) -> AccessDependency:
+    """A dependency that authenticates, runs ``check`` and hands the caller on; registered so
+    that install_auth documents its 403 (``code``) in OpenAPI."""
+
+    async def access_check(user: CurrentUser) -> Principal:
+        check(user)
         return user
 
-    _ACCESS_CHECKS[permission_check] = "insufficient_permission"
-    return permission_check
+    _ACCESS_CHECKS[access_check] = code
+    return access_check
 
 
 #: The caller, who must have the ``admin`` role.
