@@ -10,16 +10,18 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { type Auth, createAuth, jwtPluginOptions } from "./auth.js";
-import { clientIp, withClientIp } from "./client-ip.js";
+import { type ClientIpResolver, clientIpResolver, withClientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
+import { announceKeyChange, type KeyChangeListener, listenForKeyChanges } from "./key-events.js";
 import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey, rotateSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { createMailer } from "./mailer.js";
 import { migrate } from "./migrate.js";
 import { createRateLimits } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
+import { betterAuthRoutes, routeNamer } from "./request-log.js";
 import { SigningKeyCache } from "./signing.js";
 import { tokenRoute } from "./token-route.js";
 
@@ -43,6 +45,11 @@ export interface AuthServer {
 export interface CreateAuthServerOptions {
   /** Where log lines go. @default stdout */
   logSink?: LogSink;
+  /**
+   * Listen for key changes other processes announce (PostgreSQL). Off for the CLIs, which
+   * announce and exit. @default true
+   */
+  listenForKeyChanges?: boolean;
 }
 
 export async function createAuthServer(
@@ -53,7 +60,18 @@ export async function createAuthServer(
   const database = openDatabase(config);
   const redis = config.redisUrl ? openRedis(config.redisUrl, log) : undefined;
   const mailer = createMailer(config.mail.smtpUrl, config.mail.from, log);
+  // Mail goes out after the answer; closing waits for what is still being sent.
+  const background = new Set<Promise<unknown>>();
+  const runInBackground = (task: Promise<unknown>) => {
+    const tracked = task.catch(() => undefined).finally(() => background.delete(tracked));
+    background.add(tracked);
+  };
+  const clientIp = clientIpResolver(config.trustProxyHeader, config.trustedProxies);
+  let keyChanges: KeyChangeListener | undefined;
   const close = async () => {
+    clientIp.close();
+    await keyChanges?.close();
+    await Promise.allSettled([...background]);
     mailer.close();
     await redis?.close();
     await database.close();
@@ -65,26 +83,33 @@ export async function createAuthServer(
       const { kid, created } = await ensureSigningKey(auth, config, database);
       if (created) log.info("signing key created", { event: "key.created", kid });
     };
-    const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey);
-    auth = createAuth(config, database, log, { signer, redis, mailer });
+    const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey, () =>
+      database.changedElsewhere(),
+    );
+    auth = createAuth(config, database, log, { signer, redis, mailer, background: runInBackground });
     signer.attach(auth);
     await migrate(auth, database);
     await ensureKey();
     await assertCanSign(auth);
+    if (options.listenForKeyChanges !== false) {
+      keyChanges = await listenForKeyChanges(config.databaseUrl, log, () => signer.invalidate());
+    }
     const built = auth;
     const rotateKey = async () => {
       const rotated = await rotateSigningKey(built, config, database);
       signer.invalidate();
+      await announceKeyChange(database);
       log.info("signing key rotated", { event: "key.rotated", kid: rotated.kid, previous: rotated.previous.join(",") });
       return rotated;
     };
     const revokeKey = async (kid: string) => {
       const result = await revokeSigningKey(built, config, database, kid);
       signer.invalidate();
+      await announceKeyChange(database);
       log.warn("signing key revoked", { event: "key.revoked", kid, minted: result.minted });
       return result;
     };
-    const app = buildApp(config, built, database, redis, signer, log);
+    const app = buildApp(config, built, database, redis, signer, log, clientIp);
     return { app, auth: built, config, log, database, redis, rotateKey, revokeKey, close };
   } catch (error) {
     await close();
@@ -99,19 +124,22 @@ function buildApp(
   redis: RedisHandle | undefined,
   signer: SigningKeyCache,
   log: Logger,
+  clientIp: ClientIpResolver,
 ): Hono {
   const app = new Hono();
   const trusted = new Set(config.trustedOrigins);
 
+  // Filled in once every route is registered (below).
+  let routeOf: (path: string) => string = () => "(unmatched)";
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    // The path only: a query string could carry a token.
+    // The route pattern only: a path (`/reset-password/<token>`) or a query string can carry a secret.
     log.info("request", {
       request_id: c.get("requestId"),
       method: c.req.method,
-      path: c.req.path,
+      route: routeOf(c.req.path),
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
     });
@@ -151,7 +179,7 @@ function buildApp(
     return c.json({ status: "ok", database: database.kind, ...(redis ? { redis: "ok" } : {}) });
   });
 
-  const limits = createRateLimits(config, redis?.client);
+  const limits = createRateLimits(config, redis?.client, clientIp);
   app.use("/api/auth/*", limits);
   app.use("/.well-known/jwks.json", limits);
 
@@ -172,10 +200,14 @@ function buildApp(
         c.json({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }, 413, { Connection: "close" }),
     }),
   );
-  const betterAuth = (c: Context) => auth.handler(withClientIp(c.req.raw, clientIp(c, config.trustProxyHeader)));
+  const betterAuth = (c: Context) => auth.handler(withClientIp(c.req.raw, clientIp(c)));
   // Every page load asks for a token: the common case skips Better Auth's per-request cost.
-  app.get("/api/auth/token", tokenRoute({ auth, config, signer, log, fallback: betterAuth }));
+  app.get("/api/auth/token", tokenRoute({ auth, config, signer, log, clientIp, fallback: betterAuth }));
   app.on(["GET", "POST"], "/api/auth/*", betterAuth);
 
+  routeOf = routeNamer([
+    ...app.routes.map((route) => route.path).filter((path) => !path.endsWith("*")),
+    ...betterAuthRoutes(auth.api, "/api/auth"),
+  ]);
   return app;
 }

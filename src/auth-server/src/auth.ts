@@ -2,11 +2,12 @@
  * The Better Auth instance: email + password, EdDSA JWTs carrying only the contract's claims,
  * bearer sessions, rate limits keyed by a client IP this server decides, and audit hooks.
  */
-import { betterAuth } from "better-auth";
+import { type AuthContext, betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { admin, bearer, jwt } from "better-auth/plugins";
 import type { JwtOptions } from "better-auth/plugins/jwt";
 import { checkImage, checkName, checkPassword } from "./account-rules.js";
+import { adminGrantIdentifier, isAdminAddress } from "./admin-emails.js";
 import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
@@ -77,7 +78,15 @@ export interface AuthDependencies {
   mailer: Mailer;
   /** Shared session cache across replicas, when `REDIS_URL` is set. */
   redis?: RedisHandle | undefined;
+  /**
+   * Runs work the answer must not wait for (sending mail): a reset or sign-up that waited for
+   * SMTP would take longer for an address with an account than for one without.
+   */
+  background: (task: Promise<unknown>) => void;
 }
+
+/** How long an eligible account may take to verify and still become admin (resends included). */
+const ADMIN_GRANT_TTL_MS = 365 * 24 * 3600 * 1000;
 
 export function createAuth(config: AuthServerConfig, database: AuthDatabase, log: Logger, deps: AuthDependencies) {
   const jwtOptions = jwtPluginOptions(config);
@@ -98,6 +107,17 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
       requireEmailVerification: config.requireEmailVerification,
       resetPasswordTokenExpiresIn: config.passwordResetTtlSeconds,
       revokeSessionsOnPasswordReset: true,
+      // The answer for an email that has an account: every field as a new account's has it
+      // (Better Auth's own leaves the admin plugin's `role` null, which tells the two apart).
+      customSyntheticUser: ({ coreFields, additionalFields, id }) => ({
+        ...coreFields,
+        ...additionalFields,
+        role: DEFAULT_ROLE,
+        banned: false,
+        banReason: null,
+        banExpires: null,
+        id,
+      }),
       sendResetPassword: async ({ user, url }) =>
         deps.mailer.send({
           kind: "password_reset",
@@ -150,19 +170,30 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
           before: async (user) => {
             checkName(user.name);
             checkImage(user.image, config.nodeEnv !== "production");
-            // ADMIN_EMAILS: those accounts are admins from their first token on.
-            if (!config.adminEmails.includes(user.email.toLowerCase())) return;
-            return { data: { ...user, role: ADMIN_ROLE } };
           },
-          after: async (user) => {
-            if ((user as { role?: unknown }).role !== ADMIN_ROLE) return;
-            log.info("audit", { event: "role.changed", user_id: user.id, role: ADMIN_ROLE, by: "ADMIN_EMAILS" });
+          after: async (user, ctx): Promise<void> => {
+            // ADMIN_EMAILS (admin-emails.ts): the address as typed, granted once it is verified.
+            const typed = (ctx?.body as { email?: unknown } | undefined)?.email;
+            if (!ctx || !isAdminAddress(config.adminEmails, typed)) return;
+            if (user.emailVerified) return grantAdmin(ctx.context, user.id, log);
+            await ctx.context.internalAdapter.createVerificationValue({
+              identifier: adminGrantIdentifier(user.id),
+              value: user.id,
+              expiresAt: new Date(Date.now() + ADMIN_GRANT_TTL_MS),
+            });
           },
         },
         update: {
           before: async (user) => {
             checkName(user.name);
             checkImage(user.image, config.nodeEnv !== "production");
+          },
+          after: async (user, ctx): Promise<void> => {
+            if (!ctx || !user.emailVerified) return;
+            const pending = await ctx.context.internalAdapter.findVerificationValue(adminGrantIdentifier(user.id));
+            if (!pending) return;
+            await ctx.context.internalAdapter.deleteVerificationByIdentifier(adminGrantIdentifier(user.id));
+            if (pending.expiresAt.getTime() > Date.now()) await grantAdmin(ctx.context, user.id, log);
           },
         },
       },
@@ -172,6 +203,7 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
     rateLimit: { enabled: false },
     advanced: {
       ...hostOnlyCookies(config),
+      backgroundTasks: { handler: deps.background },
       // Better Auth turns both checks off when NODE_ENV=test or TEST is set; never inherit that.
       disableOriginCheck: false,
       disableCSRFCheck: false,
@@ -190,6 +222,16 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
 
 export type Auth = ReturnType<typeof createAuth>;
 
+/** Adds `admin` to the account's roles (ADMIN_EMAILS, once the address is verified); audited. */
+async function grantAdmin(context: Pick<AuthContext, "internalAdapter">, userId: string, log: Logger) {
+  const found = await context.internalAdapter.findUserById(userId);
+  const roles = splitRoles((found as { role?: unknown } | null)?.role);
+  if (!found || roles.includes(ADMIN_ROLE)) return;
+  const role = [ADMIN_ROLE, ...roles.filter((r) => r !== DEFAULT_ROLE)].join(",");
+  await context.internalAdapter.updateUser(userId, { role });
+  log.info("audit", { event: "role.changed", user_id: userId, role, by: "ADMIN_EMAILS" });
+}
+
 /** Where a new password arrives, and the field it arrives in. */
 const NEW_PASSWORD: Record<string, "password" | "newPassword"> = {
   "/sign-up/email": "password",
@@ -207,7 +249,12 @@ function accountRulesHook(log: Logger) {
     if (!field || !ctx.body || typeof ctx.body !== "object") return;
     const body = ctx.body as Record<string, unknown>;
     const session = ctx.path === "/change-password" ? await getSessionFromCtx(ctx) : null;
-    const email = typeof body.email === "string" ? body.email : session?.user.email;
+    const email =
+      typeof body.email === "string"
+        ? body.email
+        : ctx.path === "/reset-password"
+          ? await resetAccountEmail(ctx.context, body.token)
+          : session?.user.email;
     try {
       await checkPassword(body[field], email, typeof body.name === "string" ? body.name : undefined);
     } catch (error) {
@@ -227,6 +274,17 @@ function accountRulesHook(log: Logger) {
     }
     if (ctx.path === "/change-password") return { context: { body: { ...body, revokeOtherSessions: true } } };
   });
+}
+
+/**
+ * The email of the account a reset token belongs to, so that a new password is held to the same
+ * rules as at sign-up; `undefined` for an unknown token (Better Auth then refuses the reset).
+ */
+async function resetAccountEmail(context: AuthContext, token: unknown): Promise<string | undefined> {
+  if (typeof token !== "string" || !token) return undefined;
+  const found = await context.internalAdapter.findVerificationValue(`reset-password:${token}`);
+  if (!found) return undefined;
+  return (await context.internalAdapter.findUserById(found.value))?.email;
 }
 
 const AUDITED: Record<string, { ok: string; failed?: string }> = {

@@ -5,6 +5,8 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { type AdminAddress, parseAdminAddress } from "./admin-emails.js";
+import { proxyEntryKind } from "./client-ip.js";
 import { ConfigError } from "./errors.js";
 import { resolveSecret, type VersionedSecret } from "./secret.js";
 
@@ -44,7 +46,8 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  BETTER_AUTH_URL: z.string().default("http://127.0.0.1:3000"),
+  /** Unset: `http://<HOST, or 127.0.0.1 for a wildcard>:<PORT>`, the address this server listens on. */
+  BETTER_AUTH_URL: z.string().optional(),
   BETTER_AUTH_SECRET: z.string().optional(),
   BETTER_AUTH_SECRETS: z.string().optional(),
   AUTH_DATABASE_URL: z.string().optional(),
@@ -52,6 +55,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().optional(),
   TRUSTED_ORIGINS: z.string().optional(),
   TRUST_PROXY_HEADER: z.string().optional(),
+  TRUSTED_PROXIES: z.string().optional(),
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   JWT_TTL_SECONDS: positiveInt("JWT_TTL_SECONDS", 900),
@@ -92,6 +96,8 @@ export interface AuthServerConfig {
   readonly trustedOrigins: readonly string[];
   /** Lower-case header name whose value is the client IP, or `undefined` for the socket address. */
   readonly trustProxyHeader: string | undefined;
+  /** The proxies whose `trustProxyHeader` is believed: addresses, CIDR blocks or host names. */
+  readonly trustedProxies: readonly string[];
   readonly jwt: {
     readonly issuer: string;
     readonly audience: string | string[];
@@ -109,8 +115,8 @@ export interface AuthServerConfig {
     readonly signInMax: number;
   };
   readonly logLevel: "debug" | "info" | "warn" | "error" | "silent";
-  /** Lower-cased emails whose accounts get the `admin` role when they sign up. */
-  readonly adminEmails: readonly string[];
+  /** Addresses whose accounts get the `admin` role once verified (admin-emails.ts). */
+  readonly adminEmails: readonly AdminAddress[];
   /** Rate-limit counters and the session cache, shared by replicas; `undefined` → in process. */
   readonly redisUrl: string | undefined;
   readonly mail: {
@@ -142,7 +148,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     throw new ConfigError(`invalid configuration: ${lines.join("; ")}`);
   }
   const e = parsed.data;
-  const baseURL = parseOrigin("BETTER_AUTH_URL", e.BETTER_AUTH_URL);
+  const baseURL = parseOrigin("BETTER_AUTH_URL", e.BETTER_AUTH_URL || listenUrl(e.HOST, e.PORT));
   const dataDir = path.resolve(options.dataDir ?? (e.DATA_DIR || "data"));
   const { secret, secrets } = resolveSecret({
     production: e.NODE_ENV === "production",
@@ -181,7 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     sqlitePath: path.join(dataDir, "auth.sqlite"),
     dataDir,
     trustedOrigins: [...new Set([baseURL, ...trusted])],
-    trustProxyHeader: e.TRUST_PROXY_HEADER?.trim().toLowerCase() || undefined,
+    ...parseProxyTrust(e.TRUST_PROXY_HEADER, e.TRUSTED_PROXIES),
     jwt: {
       issuer: e.JWT_ISSUER || baseURL,
       audience: audiences.length === 1 ? (audiences[0] as string) : audiences,
@@ -211,6 +217,31 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   return deepFreeze(config);
 }
 
+/** The URL a server started with only HOST and PORT answers on (a wildcard host → loopback). */
+function listenUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${name.includes(":") ? `[${name}]` : name}:${port}`;
+}
+
+function parseProxyTrust(
+  rawHeader: string | undefined,
+  rawProxies: string | undefined,
+): { trustProxyHeader: string | undefined; trustedProxies: string[] } {
+  const header = rawHeader?.trim().toLowerCase() || undefined;
+  const proxies = csv(rawProxies);
+  const bad = proxies.find((entry) => proxyEntryKind(entry) === undefined);
+  if (bad !== undefined) {
+    throw new ConfigError(`invalid configuration: TRUSTED_PROXIES: "${bad}" is no address, CIDR block or host name`);
+  }
+  if (header && proxies.length === 0) {
+    // Believing the header from anyone lets every client pick its own rate-limit bucket.
+    throw new ConfigError(
+      "invalid configuration: TRUST_PROXY_HEADER needs TRUSTED_PROXIES, the addresses (or host names) of the proxies that set it",
+    );
+  }
+  return { trustProxyHeader: header, trustedProxies: proxies };
+}
+
 function parseRedisUrl(raw: string | undefined): string | undefined {
   if (!raw?.trim()) return undefined;
   if (!/^rediss?:\/\/[^/]/.test(raw.trim())) {
@@ -221,11 +252,12 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
-function parseEmails(raw: string | undefined): string[] {
-  const emails = csv(raw).map((email) => email.toLowerCase());
-  const bad = emails.find((email) => !/^[^@\s]+@[^@\s]+$/.test(email));
-  if (bad !== undefined) throw new ConfigError(`invalid configuration: ADMIN_EMAILS: "${bad}" is not an email address`);
-  return emails;
+function parseEmails(raw: string | undefined): AdminAddress[] {
+  return csv(raw).map((email) => {
+    const address = parseAdminAddress(email);
+    if (!address) throw new ConfigError(`invalid configuration: ADMIN_EMAILS: "${email}" is not an email address`);
+    return address;
+  });
 }
 
 function parseOrigin(name: string, raw: string): string {

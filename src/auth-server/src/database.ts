@@ -14,6 +14,12 @@ export interface AuthDatabase {
   readonly handle: Database.Database | pg.Pool;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Whether another connection committed since the last call (SQLite's `data_version`): another
+   * process on this machine changed the data, the signing keys perhaps. Always false on
+   * PostgreSQL, where key changes are announced (key-events.ts).
+   */
+  changedElsewhere(): boolean;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,7 @@ export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sql
       ping: async () => {
         await pool.query("select 1");
       },
+      changedElsewhere: () => false,
       close: () => pool.end(),
     };
   }
@@ -59,11 +66,19 @@ export function openDatabase(config: Pick<AuthServerConfig, "databaseUrl" | "sql
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
   cacheStatements(db);
+  const dataVersion = db.prepare("pragma data_version").pluck();
+  let seen = dataVersion.get();
   return {
     kind: "sqlite",
     handle: db,
     ping: async () => {
       db.prepare("select 1").get();
+    },
+    changedElsewhere: () => {
+      const now = dataVersion.get();
+      if (now === seen) return false;
+      seen = now;
+      return true;
     },
     close: async () => {
       db.close();

@@ -33,6 +33,9 @@ async function main(): Promise<void> {
     server.log.info("listening", {
       url: `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`,
       jwks: `${config.baseURL}/.well-known/jwks.json`,
+      // What verifiers must expect (AUTH_ISSUER / AUTH_AUDIENCE): a wrong value is a 401 there.
+      issuer: config.jwt.issuer,
+      audience: Array.isArray(config.jwt.audience) ? config.jwt.audience.join(",") : config.jwt.audience,
       database: config.databaseUrl ? "postgres" : "sqlite",
     });
   });

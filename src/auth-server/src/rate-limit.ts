@@ -5,10 +5,9 @@
  * keys are one per rule and client, so junk requests cannot evict anyone's counter (Better
  * Auth's memory store kept one capped table of every path and dropped the oldest entries).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Redis } from "ioredis";
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { clientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 
 /** Endpoints that check a credential or send mail: the sign-in strictness. */
@@ -30,7 +29,11 @@ const JWKS_PATHS = new Set(["/api/auth/jwks", "/.well-known/jwks.json"]);
 const JWKS_FACTOR = 10;
 
 /** The rate-limit middleware for `/api/auth/*` and the JWKS. */
-export function createRateLimits(config: AuthServerConfig, redis: Redis | undefined): MiddlewareHandler {
+export function createRateLimits(
+  config: AuthServerConfig,
+  redis: Redis | undefined,
+  clientIp: (c: Context) => string | undefined,
+): MiddlewareHandler {
   const { windowSeconds, max, signInWindowSeconds, signInMax } = config.rateLimit;
   const limiter = (name: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration });
@@ -52,7 +55,7 @@ export function createRateLimits(config: AuthServerConfig, redis: Redis | undefi
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (c.req.method === "OPTIONS") return next();
-    const ip = (clientIp(c, config.trustProxyHeader) ?? "unknown").replace(/^::ffff:/, "");
+    const ip = clientIp(c) ?? "unknown";
     try {
       await ruleOf(c.req.path).consume(ip);
     } catch (rejection) {

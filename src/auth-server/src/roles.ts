@@ -17,7 +17,7 @@ export const ROLES = Object.keys(ROLE_PERMISSIONS) as Role[];
 /** The role new accounts get (the admin plugin's default). */
 export const DEFAULT_ROLE: Role = "user";
 
-/** The role `ADMIN_EMAILS` grants at sign-up. */
+/** The role `ADMIN_EMAILS` grants once the address is verified. */
 export const ADMIN_ROLE: Role = "admin";
 
 const isRole = (name: string): name is Role => Object.hasOwn(ROLE_PERMISSIONS, name);

@@ -3,10 +3,11 @@
  * way (every signature re-reads every `jwks` row, decrypts the private key and imports it). Only
  * the imported `CryptoKey`/`KeyObject` is kept, never the decrypted key bytes.
  *
- * The cache is re-read every `JWT_KEY_CACHE_SECONDS` (default 5), so a rotation made by another
- * replica (or by `npm run keys:rotate`) reaches this one's signatures within that bound; a
- * rotation made here takes effect at once. Until then this replica signs with the previous key,
- * which stays published for the grace period, so its tokens keep verifying everywhere.
+ * A rotation or revocation made here, by another replica or by `npm run keys:rotate` /
+ * `keys:revoke` takes effect at the next signature: it is announced (key-events.ts) and the
+ * cache dropped. Only a change nobody announces (Better Auth's lazy `rotationInterval`) waits
+ * for the re-read every `JWT_KEY_CACHE_SECONDS` (default 5); meanwhile this replica signs with
+ * the previous key, which stays published for the grace period.
  */
 import { KeyObject, sign as signBytes } from "node:crypto";
 import { type JwtOptions, resolveSigningKey } from "better-auth/plugins/jwt";
@@ -36,6 +37,8 @@ export class SigningKeyCache {
     private readonly refreshMs: number,
     /** Makes sure a live key exists (minting one under the key lock if not). */
     private readonly ensureKey: () => Promise<unknown>,
+    /** Checked before each signature: true when the keys may have changed elsewhere. */
+    private readonly changedElsewhere: () => boolean = () => false,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -58,6 +61,7 @@ export class SigningKeyCache {
   };
 
   private async key(): Promise<ResolvedKey> {
+    if (this.changedElsewhere()) this.current = undefined;
     const cached = this.current;
     if (cached && this.now() - cached.loadedAt < this.refreshMs) return cached.key;
     // One lookup at a time, shared by every request that needs it.

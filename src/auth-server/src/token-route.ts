@@ -9,7 +9,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { type Auth, tokenPayload } from "./auth.js";
-import { clientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import type { SigningKeyCache } from "./signing.js";
@@ -24,18 +23,21 @@ function decode(value: string): string {
   }
 }
 
-/** `token.signature` (HMAC-SHA256 of the token under the secret, base64 or base64url) → token. */
+/**
+ * The one spelling of a signature Better Auth accepts (better-call's signed cookie, which the
+ * bearer plugin also ends in): standard base64 of the 32-byte HMAC, padded, nothing around it.
+ * Node's decoder alone would also take base64url, no padding, spaces and trailing junk.
+ */
+const SIGNATURE = /^[A-Za-z0-9+/]{43}=$/;
+
+/** `token.signature` (HMAC-SHA256 of the token under the secret) → token. */
 function verifiedToken(signed: string, secret: string): string | undefined {
   const dot = signed.lastIndexOf(".");
   if (dot < 1) return undefined;
   const token = signed.slice(0, dot);
-  const given = Buffer.from(
-    signed
-      .slice(dot + 1)
-      .replace(/-/g, "+")
-      .replace(/_/g, "/"),
-    "base64",
-  );
+  const signature = signed.slice(dot + 1);
+  if (!SIGNATURE.test(signature)) return undefined;
+  const given = Buffer.from(signature, "base64");
   const expected = createHmac("sha256", secret).update(token).digest();
   return given.length === expected.length && timingSafeEqual(given, expected) ? token : undefined;
 }
@@ -45,11 +47,12 @@ export interface TokenRouteDeps {
   config: AuthServerConfig;
   signer: SigningKeyCache;
   log: Logger;
+  clientIp: (c: Context) => string | undefined;
   /** Better Auth's own handling of the request, for every case this route does not answer. */
   fallback: (c: Context) => Promise<Response>;
 }
 
-export function tokenRoute({ auth, config, signer, log, fallback }: TokenRouteDeps) {
+export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: TokenRouteDeps) {
   return async (c: Context): Promise<Response> => {
     const ctx = await auth.$context;
     const token = sessionToken(c, ctx.secret, ctx.authCookies.sessionToken.name);
@@ -70,7 +73,7 @@ export function tokenRoute({ auth, config, signer, log, fallback }: TokenRouteDe
       iss: config.jwt.issuer,
       aud: config.jwt.audience,
     });
-    log.info("audit", { event: "token.issued", user_id: found.user.id, ip: clientIp(c, config.trustProxyHeader) });
+    log.info("audit", { event: "token.issued", user_id: found.user.id, ip: clientIp(c) });
     return c.json({ token: jwt });
   };
 }

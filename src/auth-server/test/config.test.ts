@@ -4,9 +4,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
+import { fetchJwt, newUser, signUp, spawnAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const main = path.resolve(import.meta.dirname, "../src/main.ts");
@@ -28,6 +30,39 @@ describe("loadConfig", () => {
     expect(config.trustedOrigins).toEqual(["http://127.0.0.1:3000", "http://127.0.0.1:5173", "http://localhost:5173"]);
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config) && Object.isFrozen(config.jwt)).toBe(true);
+  });
+
+  it("derives its URL (issuer, audience) from HOST and PORT when BETTER_AUTH_URL is unset", () => {
+    expect(loadConfig({ PORT: "4210" }, { dataDir: tmp() }).jwt).toMatchObject({
+      issuer: "http://127.0.0.1:4210",
+      audience: "http://127.0.0.1:4210",
+    });
+    expect(loadConfig({ PORT: "4210", HOST: "0.0.0.0" }, { dataDir: tmp() }).baseURL).toBe("http://127.0.0.1:4210");
+    expect(loadConfig({ PORT: "4210", HOST: "localhost" }, { dataDir: tmp() }).baseURL).toBe("http://localhost:4210");
+    expect(loadConfig({ PORT: "4210", BETTER_AUTH_URL: "https://auth.example.test" }, { dataDir: tmp() }).baseURL).toBe(
+      "https://auth.example.test",
+    );
+  });
+
+  it("started with PORT and no BETTER_AUTH_URL, signs for its own address and says so on start-up", async () => {
+    const dataDir = tmp();
+    const server = await spawnAuthServer({ BETTER_AUTH_URL: "", LOG_LEVEL: "info", DATA_DIR: dataDir });
+    try {
+      const { sessionToken } = await signUp(server.url, newUser("port"));
+      const claims = decodeJwt(await fetchJwt(server.url, sessionToken));
+      expect(claims.iss).toBe(server.url);
+      expect(claims.aud).toBe(server.url);
+      const listening = server
+        .stdout()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.msg === "listening");
+      expect(listening).toMatchObject({ issuer: server.url, audience: server.url });
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("generates a development secret once, mode 0600, and reuses it", () => {

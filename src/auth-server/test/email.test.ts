@@ -17,6 +17,9 @@ import {
   startMailCatcher,
 } from "../src/testing.js";
 
+/** ADMIN_EMAILS entries: the local part exact, the domain in any case. */
+const ADMIN_TYPED = "Boss.Admin@example.test";
+
 let mail: MailCatcher;
 let running: RunningAuthServer;
 beforeAll(async () => {
@@ -26,6 +29,7 @@ beforeAll(async () => {
     REQUIRE_EMAIL_VERIFICATION: "true",
     PASSWORD_RESET_TTL_SECONDS: "2",
     RATE_LIMIT_SIGN_IN_MAX: "1000",
+    ADMIN_EMAILS: `${ADMIN_TYPED},kate@Example.test,unused-boss@example.test`,
   });
 }, 60_000);
 afterAll(async () => {
@@ -70,6 +74,18 @@ describe("email verification", () => {
   });
 });
 
+/** Keys in order, with each value's type, and the value itself where it is no id, email, name or time. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value && typeof value === "object") {
+    return Object.entries(value).map(([key, inner]) => {
+      const varies = ["id", "email", "name", "createdAt", "updatedAt"].includes(key);
+      return [key, varies ? typeof inner : shapeOf(inner)];
+    });
+  }
+  return value;
+}
+
 describe("sign-up with an email that has an account", () => {
   it("answers exactly as for a new email, and tells the owner by mail", async () => {
     const owner = await verifiedUser("owner");
@@ -81,10 +97,46 @@ describe("sign-up with an email that has an account", () => {
       (await again.json()) as Record<string, unknown>,
       (await brandNew.json()) as Record<string, unknown>,
     ];
-    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
-    expect(Object.keys(a.user as object).sort()).toEqual(Object.keys(b.user as object).sort());
+    // Every field in the same order with the same type, and the same value where a value is no
+    // id or time: Better Auth's own synthetic answer had `"role": null` where a new user has "user".
+    expect(shapeOf(a)).toEqual(shapeOf(b));
     expect(a.token).toBeNull();
+    expect([...again.headers.keys()]).toEqual([...brandNew.headers.keys()]);
     await mail.waitFor(owner.email, "Someone tried to create an account");
+  });
+});
+
+describe("sign-up with an ADMIN_EMAILS address", () => {
+  it("answers as any sign-up (role user), and the role comes only with the verified address", async () => {
+    const admin = { ...newUser("kate"), email: "kate@EXAMPLE.TEST" };
+    const signedUp = await post("/sign-up/email", admin);
+    const fresh = await post("/sign-up/email", newUser("plain"));
+    const [a, b] = [(await signedUp.json()) as { user: { role: string } }, await fresh.json()];
+    expect(a.user.role).toBe("user");
+    expect(shapeOf(a)).toEqual(shapeOf(b));
+    expect(audits()).not.toContainEqual(expect.objectContaining({ event: "role.changed", by: "ADMIN_EMAILS" }));
+
+    const link = linkIn(await mail.waitFor("kate@example.test", "Confirm your email"));
+    expect((await fetch(link, { redirect: "manual" })).status).toBeLessThan(400);
+    const session = (await signIn(running.url, admin)).headers.get("set-auth-token") as string;
+    expect(decodeJwt(await fetchJwt(running.url, session)).role).toBe("admin");
+    expect(audits()).toContainEqual(
+      expect.objectContaining({ event: "role.changed", role: "admin", by: "ADMIN_EMAILS" }),
+    );
+  });
+
+  it("a sign-up typing the local part in another case never becomes admin, even once the owner verifies", async () => {
+    // The attack: someone registers BOSS.ADMIN@… with their own password, the real owner clicks
+    // the mail (Better Auth stores the address lower-cased, so it reaches the owner's mailbox).
+    const attacker = { ...newUser("attacker"), email: ADMIN_TYPED.toUpperCase() };
+    expect((await post("/sign-up/email", attacker)).status).toBe(200);
+    const link = linkIn(await mail.waitFor(ADMIN_TYPED.toLowerCase(), "Confirm your email"));
+    expect((await fetch(link, { redirect: "manual" })).status).toBeLessThan(400);
+    const signedIn = await signIn(running.url, attacker);
+    expect(signedIn.status).toBe(200);
+    const claims = decodeJwt(await fetchJwt(running.url, signedIn.headers.get("set-auth-token") as string));
+    expect(claims.role).toBe("user");
+    expect(claims).not.toHaveProperty("permissions");
   });
 });
 
@@ -111,6 +163,36 @@ describe("password reset", () => {
     expect((await signIn(running.url, { email: user.email, password: newPassword })).status).toBe(200);
     expect((await post("/reset-password", { token, newPassword: `${newPassword}-2` })).status).toBe(400);
     expect(audits()).toContainEqual(expect.objectContaining({ event: "password_reset.completed" }));
+  });
+
+  it("logs the reset link's route, never its token", async () => {
+    const user = await verifiedUser("reset-log");
+    await requestReset(user.email);
+    const link = linkIn(await mail.waitFor(user.email, "Reset your password"));
+    const token = tokenOf(link);
+    // Opening the link, as the user's browser does: Better Auth redirects to the app with the token.
+    expect((await fetch(link, { redirect: "manual" })).status).toBe(302);
+    expect(running.logs.join("\n")).not.toContain(token);
+    const lines = running.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "request", method: "GET", route: "/api/auth/reset-password/:token", status: 302 }),
+    );
+    // A mangled link matches no route: still nothing of it in the log.
+    await fetch(`${running.url}/api/auth/reset-password/${token}/extra`, { redirect: "manual" });
+    expect(running.logs.join("\n")).not.toContain(token);
+    expect(lines.every((line) => !("path" in line))).toBe(true);
+  });
+
+  it("refuses a new password that contains the email's name part, as sign-up does", async () => {
+    const user = await verifiedUser("resetrule");
+    await requestReset(user.email);
+    const token = tokenOf(linkIn(await mail.waitFor(user.email, "Reset your password")));
+    const local = user.email.split("@")[0] as string;
+    const refused = await post("/reset-password", { token, newPassword: `Zq9-${local.toUpperCase()}-x7` });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { code: string }).code).toBe("PASSWORD_CONTAINS_EMAIL");
+    // The link still works for an acceptable password.
+    expect((await post("/reset-password", { token, newPassword: `${newUser("ok").password}-ok` })).status).toBe(200);
   });
 
   it("refuses a link past PASSWORD_RESET_TTL_SECONDS, and answers an unknown email alike without a mail", async () => {

@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 import { postFrom, type Reply, type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 describe("POST /api/auth/sign-in/email rate limit", () => {
@@ -80,26 +81,51 @@ describe("junk requests", () => {
   });
 });
 
-describe("TRUST_PROXY_HEADER", () => {
+describe("TRUST_PROXY_HEADER from TRUSTED_PROXIES only", () => {
   let running: RunningAuthServer;
   beforeAll(async () => {
     running = await startAuthServer({
       RATE_LIMIT_SIGN_IN_MAX: "2",
       RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
       TRUST_PROXY_HEADER: "X-Forwarded-For",
+      // 127.0.0.1 is the proxy; localhost resolves to it too (a host name, as compose names nginx).
+      TRUSTED_PROXIES: "127.0.0.1, localhost, 10.9.0.0/16",
     });
   });
   afterAll(async () => running.close());
+  const url = () => `${running.url}/api/auth/sign-in/email`;
+  const body = { email: "nobody@example.test", password: "wrong-password-123" };
 
-  it("keys the bucket by the right-most address of the trusted header", async () => {
-    const url = `${running.url}/api/auth/sign-in/email`;
-    const body = { email: "nobody@example.test", password: "wrong-password-123" };
+  it("behind a trusted proxy, keys the bucket by the right-most address that is no trusted proxy", async () => {
     const a = { "x-forwarded-for": "198.51.100.7, 203.0.113.1" };
-    const b = { "x-forwarded-for": "198.51.100.7, 203.0.113.2" };
-    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(401);
-    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(401);
-    expect((await postFrom("127.0.0.1", url, body, a)).status).toBe(429);
-    expect((await postFrom("127.0.0.1", url, body, b)).status).toBe(401);
+    // 10.9.0.4 is a trusted proxy in front of 127.0.0.1: the client is the hop before it.
+    const b = { "x-forwarded-for": "203.0.113.1, 203.0.113.2, 10.9.0.4" };
+    expect((await postFrom("127.0.0.1", url(), body, a)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url(), body, a)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url(), body, a)).status).toBe(429);
+    expect((await postFrom("127.0.0.1", url(), body, b)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url(), body, b)).status).toBe(401);
+    expect((await postFrom("127.0.0.1", url(), body, b)).status).toBe(429);
+  });
+
+  it("a client talking to the server directly cannot pick its bucket with the header", async () => {
+    const spoof = (n: number) => ({ "x-forwarded-for": `198.51.100.${n}` });
+    expect((await postFrom("127.0.2.1", url(), body, spoof(1))).status).toBe(401);
+    expect((await postFrom("127.0.2.1", url(), body, spoof(2))).status).toBe(401);
+    expect((await postFrom("127.0.2.1", url(), body, spoof(3))).status).toBe(429);
+  });
+
+  it("refuses to start with the header and no proxies named, or with an entry that is no address", () => {
+    const base = { NODE_ENV: "test", BETTER_AUTH_SECRET: "s".repeat(40), TRUST_PROXY_HEADER: "x-forwarded-for" };
+    expect(() => loadConfig(base, { dataDir: running.dataDir })).toThrow(/TRUST_PROXY_HEADER needs TRUSTED_PROXIES/);
+    expect(() => loadConfig({ ...base, TRUSTED_PROXIES: "10.0.0.1/99" }, { dataDir: running.dataDir })).toThrow(
+      /TRUSTED_PROXIES: "10.0.0.1\/99"/,
+    );
+    expect(loadConfig({ ...base, TRUSTED_PROXIES: "10.0.0.1, fd00::/8, auth-lb" }).trustedProxies).toEqual([
+      "10.0.0.1",
+      "fd00::/8",
+      "auth-lb",
+    ]);
   });
 });
 

@@ -12,7 +12,8 @@ const root = path.resolve(import.meta.dirname, "../../..");
 describe("signing key rotation", () => {
   let running: RunningAuthServer;
   beforeAll(async () => {
-    running = await startAuthServer({ JWT_KEY_CACHE_SECONDS: "1" });
+    // A long key cache: a change made by another process must reach signing without waiting for it.
+    running = await startAuthServer({ JWT_KEY_CACHE_SECONDS: "600" });
   });
   afterAll(async () => running.close());
 
@@ -40,7 +41,7 @@ describe("signing key rotation", () => {
     await expect(jwtVerify(after, jwks, options)).resolves.toBeTruthy();
   });
 
-  it("rotates through `npm run keys:rotate` in another process; the server signs with it within JWT_KEY_CACHE_SECONDS", async () => {
+  it("rotates through `npm run keys:rotate` in another process; the server's next token is signed with the new key", async () => {
     const before = await kids();
     const { stdout } = await run("npm", ["run", "--silent", "keys:rotate"], {
       cwd: root,
@@ -61,14 +62,9 @@ describe("signing key rotation", () => {
     const after = await kids();
     expect(after).toHaveLength(before.length + 1);
     expect(after).toContain(event?.kid);
-    // The new key is published at once; this process picks it up for signing within the bound.
+    // Published at once, and signing with it from the next token on (SQLite's data_version moved).
     const { sessionToken } = await signUp(running.url, newUser("after-cli"));
-    await expect
-      .poll(async () => decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid, {
-        timeout: 3_000,
-        interval: 100,
-      })
-      .toBe(event?.kid);
+    expect(decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid).toBe(event?.kid);
   });
 
   it("revokes a key: gone from the JWKS at once, the next token signed by a fresh key", async () => {
@@ -108,11 +104,9 @@ describe("signing key rotation", () => {
     const result = await cli([live]);
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining(`revoked ${live}; new signing key`) });
     expect(await kids()).not.toContain(live);
-    await expect
-      .poll(async () => decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid, {
-        timeout: 5_000,
-        interval: 100,
-      })
-      .not.toBe(live);
+    // Once the CLI has returned, no token is signed with the revoked key, not even the next one.
+    for (let i = 0; i < 5; i += 1) {
+      expect(decodeProtectedHeader(await fetchJwt(running.url, sessionToken)).kid).not.toBe(live);
+    }
   });
 });

@@ -8,7 +8,7 @@ import { newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from
 
 let running: RunningAuthServer;
 beforeAll(async () => {
-  running = await startAuthServer();
+  running = await startAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "100", RATE_LIMIT_MAX: "1000" });
 });
 afterAll(() => running?.close());
 
@@ -90,5 +90,54 @@ describe("GET /api/auth/token", () => {
     expect(decodeJwt(((await res.json()) as { token: string }).token).sub).toBe(userId);
     const after = await ctx.internalAdapter.findSession(raw);
     expect(new Date(after?.session.expiresAt as Date).getTime()).toBeGreaterThan(soon.getTime() + 3600_000);
+  });
+});
+
+describe("GET /api/auth/token, side by side with Better Auth's own endpoint", () => {
+  /** Better Auth's answer for the same request, without this server's fast path in front. */
+  const stock = (headers: Record<string, string>) =>
+    running.server.auth.handler(new Request(`${running.url}/api/auth/token`, { headers }));
+
+  it("accepts and refuses exactly the spellings of a signed session token that Better Auth does", async () => {
+    const { signed, cookie } = await session();
+    const dot = signed.lastIndexOf(".");
+    const [value, signature] = [signed.slice(0, dot), signed.slice(dot + 1)];
+    const cookieName = cookie.slice(0, cookie.indexOf("="));
+    const last = signature.at(-2) as string;
+    // The same 32 bytes with the last character's two unused bits set: base64 decoders ignore them.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const loose = alphabet[alphabet.indexOf(last) | 3] as string;
+    const spellings: Record<string, string> = {
+      exact: signed,
+      "url-encoded": encodeURIComponent(signed),
+      base64url: `${value}.${signature.replace(/\+/g, "-").replace(/\//g, "_")}`,
+      "base64url unpadded": `${value}.${signature.replace(/\+/g, "-").replace(/\//g, "_").replace(/=$/, "")}`,
+      unpadded: `${value}.${signature.replace(/=$/, "")}`,
+      "trailing junk": `${signed}junk`,
+      "trailing =": `${signed}=`,
+      "%20 after": `${signed}%20`,
+      "%20 inside": `${value}.${signature.slice(0, 10)}%20${signature.slice(10)}`,
+      "space inside": `${value}.${signature.slice(0, 10)} ${signature.slice(10)}`,
+      "loose last character": `${value}.${signature.slice(0, -2)}${loose}=`,
+      "two dots": `${value}..${signature}`,
+      "double-encoded": encodeURIComponent(encodeURIComponent(signed)),
+    };
+    const outcomes: string[] = [];
+    for (const [name, spelling] of Object.entries(spellings)) {
+      const variants: Record<string, string>[] = [
+        { authorization: `Bearer ${spelling}` },
+        { cookie: `${cookieName}=${spelling}` },
+      ];
+      for (const headers of variants) {
+        const [ours, theirs] = [(await token(headers)).status, (await stock(headers)).status];
+        outcomes.push(`${name} ${Object.keys(headers)[0]}: ${ours}`);
+        expect(ours, `${name} as ${Object.keys(headers)[0]}`).toBe(theirs);
+      }
+    }
+    // Both accept the exact and the URL-encoded form; neither accepts base64url, unpadded or junk.
+    expect(outcomes).toContain("exact authorization: 200");
+    expect(outcomes).toContain("url-encoded cookie: 200");
+    expect(outcomes).toContain("base64url authorization: 401");
+    expect(outcomes).toContain("trailing junk cookie: 401");
   });
 });

@@ -2,6 +2,6 @@
 import { createAuthServer } from "../app.js";
 import { loadConfig } from "../config.js";
 
-const server = await createAuthServer(loadConfig(process.env));
+const server = await createAuthServer(loadConfig(process.env), { listenForKeyChanges: false });
 server.log.info("migrated", { database: server.config.databaseUrl ? "postgres" : "sqlite" });
 await server.close();

@@ -12,7 +12,7 @@ if (!email || !role) {
   process.stderr.write(`usage: npm run users:set-role -- <email> <role>   (roles: ${ROLES.join(", ")})\n`);
   process.exit(64);
 }
-const server = await createAuthServer(loadConfig(process.env));
+const server = await createAuthServer(loadConfig(process.env), { listenForKeyChanges: false });
 try {
   const result = await setUserRole(server.auth, server.log, email, role);
   process.stdout.write(

@@ -1,0 +1,124 @@
+/**
+ * `npm start` as a developer runs it, on free ports and a scratch data folder: the whole stack
+ * comes up, and stopping `npm start` by its PID (SIGTERM, SIGINT as Ctrl-C, SIGHUP as a closed
+ * terminal) stops every process it started, grandchildren included; nothing keeps listening.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "@authbridge/auth-server/testing";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** Every process below `pid`, from /proc (children of children too). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const stack = [pid];
+  while (stack.length > 0) {
+    for (const child of parents.get(stack.pop() as number) ?? []) {
+      found.push(child);
+      stack.push(child);
+    }
+  }
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+};
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string, output: () => string) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms; output:\n${output().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function startStack() {
+  const names = [
+    "PORT",
+    "PYTHON_BACKEND_PORT",
+    "HONO_TASK_API_PORT",
+    "WEB_PORT",
+    "MAILDEV_SMTP_PORT",
+    "MAILDEV_WEB_PORT",
+  ];
+  const ports: Record<string, string> = {};
+  for (const name of names) ports[name] = String(await freePort());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-npm-start-"));
+  const { SMTP_URL: _smtp, BETTER_AUTH_URL: _url, ...env } = process.env;
+  const child: ChildProcess = spawn("npm", ["start"], {
+    cwd: ROOT,
+    env: { ...env, ...ports, DATA_DIR: dataDir, NODE_ENV: "development", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await until(
+    () => output.includes("authbridge is up"),
+    120_000,
+    "the stack did not come up",
+    () => output,
+  );
+  return { child, ports: Object.values(ports).map(Number), exited, dataDir, output: () => output };
+}
+
+describe("npm start", () => {
+  it.each(["SIGTERM", "SIGINT", "SIGHUP"] as const)(
+    "stops its whole process tree when npm gets %s",
+    async (signal) => {
+      const stack = await startStack();
+      try {
+        const tree = descendants(stack.child.pid as number);
+        // npm, the start script, MailDev, the auth server, uvicorn, the twin and vite at least.
+        expect(tree.length).toBeGreaterThanOrEqual(6);
+        for (const port of stack.ports) expect(await listening(port), `port ${port} before`).toBe(true);
+
+        stack.child.kill(signal);
+        await until(() => tree.every((pid) => !alive(pid)), 20_000, "processes still running", stack.output);
+        for (const port of stack.ports) expect(await listening(port), `port ${port} after`).toBe(false);
+      } finally {
+        for (const pid of descendants(stack.child.pid as number)) process.kill(pid, "SIGKILL");
+        stack.child.kill("SIGKILL");
+        fs.rmSync(stack.dataDir, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
+});
