@@ -6,7 +6,16 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { AuthError, type AuthErrorCode, MAX_TOKEN_BYTES, MESSAGES, REALM } from "@authbridge/verifier";
+import {
+  AuthError,
+  type AuthErrorCode,
+  MAX_JSON_DEPTH,
+  MAX_JWKS_BYTES,
+  MAX_JWKS_KEYS,
+  MAX_TOKEN_BYTES,
+  MESSAGES,
+  REALM,
+} from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
 import { CONTRACT, challengeOf } from "../src/contract.js";
 
@@ -25,7 +34,7 @@ const expected: Table = Object.fromEntries(
 
 const PY_TABLE = `
 import json
-from authbridge import MAX_TOKEN_BYTES, MESSAGES, AuthError
+from authbridge import MAX_JSON_DEPTH, MAX_TOKEN_BYTES, MESSAGES, AuthError
 from authbridge.errors import REALM
 from authbridge.jwks import MAX_JWKS_BYTES, MAX_KEYS
 table = {}
@@ -34,7 +43,7 @@ for code in MESSAGES:
     table[code] = {"status": e.status, "message": e.detail, "challenge": e.www_authenticate,
                    "retryAfter": "Retry-After" in e.headers}
 print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYTES,
-                  "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_KEYS}))
+                  "maxJsonDepth": MAX_JSON_DEPTH, "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_KEYS}))
 `;
 
 describe("contract.json against both verifiers", () => {
@@ -52,6 +61,9 @@ describe("contract.json against both verifiers", () => {
     expect(table).toEqual(expected);
     expect(REALM).toBe(CONTRACT.realm);
     expect(MAX_TOKEN_BYTES).toBe(CONTRACT.limits.maxTokenBytes);
+    expect(MAX_JSON_DEPTH).toBe(CONTRACT.limits.maxJsonDepth);
+    expect(MAX_JWKS_BYTES).toBe(CONTRACT.limits.maxJwksBytes);
+    expect(MAX_JWKS_KEYS).toBe(CONTRACT.limits.maxJwksKeys);
   });
 
   it("the Python library's codes, messages, statuses, challenges and limits", async () => {
@@ -60,6 +72,7 @@ describe("contract.json against both verifiers", () => {
     expect(py.table).toEqual(expected);
     expect(py.realm).toBe(CONTRACT.realm);
     expect(py.maxTokenBytes).toBe(CONTRACT.limits.maxTokenBytes);
+    expect(py.maxJsonDepth).toBe(CONTRACT.limits.maxJsonDepth);
     expect(py.maxJwksBytes).toBe(CONTRACT.limits.maxJwksBytes);
     expect(py.maxJwksKeys).toBe(CONTRACT.limits.maxJwksKeys);
   });

@@ -111,6 +111,8 @@ interface Case {
   raw?: Omit<Raw, "method" | "path">;
   status: number;
   code?: string;
+  /** A 422's first issue, the same in both: its `type`, and the field it names (`loc[1]`). */
+  issue?: { type?: string; field?: string };
 }
 
 const CASES: Case[] = [
@@ -151,6 +153,13 @@ const CASES: Case[] = [
   { name: "NUL in the description", method: "POST", path: "/api/tasks", raw: json('{"title":"a","description":"\\u0000"}'), status: 422 },
   { name: "a JSON array body", method: "POST", path: "/api/tasks", raw: json("[]"), status: 422 },
   { name: "an owner in the body", method: "POST", path: "/api/tasks", raw: json(`{"title":"x","user_id":"someone"}`), status: 422 },
+  { name: "a byte order mark before the body", method: "POST", path: "/api/tasks", raw: json('\ufeff{"title":"x"}'), status: 422, issue: { type: "json_invalid" } },
+  { name: "a 5000-digit integer", method: "POST", path: "/api/tasks", raw: json(`{"title":"x","completed":${"9".repeat(5000)}}`), status: 422, issue: { type: "json_invalid" } },
+  { name: "a 400-digit integer (beyond a double)", method: "POST", path: "/api/tasks", raw: json(`{"title":"x","completed":-${"9".repeat(400)}}`), status: 422, issue: { type: "json_invalid" } },
+  { name: "an unpaired surrogate in the title", method: "POST", path: "/api/tasks", raw: json('{"title":"x\\ud800y"}'), status: 422, issue: { field: "title" } },
+  { name: "an unpaired low surrogate in the description", method: "POST", path: "/api/tasks", raw: json('{"title":"x","description":"\\udc00"}'), status: 422, issue: { field: "description" } },
+  { name: "an unpaired surrogate in a PATCH", method: "PATCH", path: ownTask, raw: json('{"title":"\\ud83d"}'), status: 422, issue: { field: "title" } },
+  { name: "an escaped surrogate pair (one emoji)", method: "POST", path: "/api/tasks", raw: json('{"title":"x\\ud83d\\ude00"}'), status: 201 },
 ]; // biome-ignore format: one case per line reads as a table
 
 describe("bad input gets the same answer from both APIs, never a 5xx", () => {
@@ -168,6 +177,16 @@ describe("bad input gets the same answer from both APIs, never a 5xx", () => {
     });
     for (const difference of parity(answers[0] as Observed, answers[1] as Observed))
       report.push(`parity: ${difference}`);
+    if (c.issue) {
+      stack.backends.list.forEach((backend, i) => {
+        const first = ((answers[i] as Observed).body as { detail?: { type?: string; loc?: unknown[] }[] } | null)
+          ?.detail?.[0];
+        if (c.issue?.type !== undefined && first?.type !== c.issue.type)
+          report.push(`${backend.name}: issue type ${first?.type}, expected ${c.issue.type}`);
+        if (c.issue?.field !== undefined && first?.loc?.[1] !== c.issue.field)
+          report.push(`${backend.name}: issue at ${JSON.stringify(first?.loc)}, expected the field ${c.issue.field}`);
+      });
+    }
     expect(report).toEqual([]);
   });
 });

@@ -57,10 +57,16 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
 function jws(
   key: FixedKey,
   payload: Record<string, unknown> | string,
-  header: Record<string, unknown> = { alg: "EdDSA", kid: key.kid },
+  header: Record<string, unknown> | string = { alg: "EdDSA", kid: key.kid },
 ): string {
   const input = `${typeof header === "string" ? header : b64json(header)}.${typeof payload === "string" ? payload : b64json(payload)}`;
   return `${input}.${b64(sign(null, Buffer.from(input), key.private))}`;
+}
+
+/** A header whose member `x` nests `depth` arrays (or objects) below the top object. */
+function nested(open: "[" | "{", depth: number): string {
+  const inner = open === "[" ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
+  return b64(`{"alg":"EdDSA","kid":"${MAIN.kid}","x":${inner}}`);
 }
 
 function withSignature(token: string, signature: Buffer | string): string {
@@ -101,6 +107,7 @@ export function buildVectors(): Vector[] {
   const list: [string, string, Expect, { keys: unknown[] }?, Requirement?][] = [
     ["valid token", valid, ok],
     ["valid: alg Ed25519 (RFC 9864)", jws(MAIN, claims(), { alg: "Ed25519", kid: MAIN.kid }), ok],
+    ["valid: header nested 32 deep (the limit)", jws(MAIN, claims(), nested("[", 31)), ok],
     ["valid: typ JWT", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "JWT" }), ok],
     ["valid: typ at+jwt", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "at+jwt" }), ok],
     ["valid: typ application/at+JWT", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "application/at+JWT" }), ok],
@@ -130,6 +137,13 @@ export function buildVectors(): Vector[] {
     ["malformed: typ dpop+jwt", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "dpop+jwt" }), { code: "malformed_token" }],
     ["malformed: typ not a string", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: 1 }), { code: "malformed_token" }],
     ["malformed: kid not a string", jws(MAIN, claims(), { alg: "EdDSA", kid: 7 }), { code: "malformed_token" }],
+    // A 2.8 KB header nested 1000 deep was a RecursionError (500) in Python, invalid_signature in TypeScript.
+    ["malformed: header nested 1000 deep", jws(MAIN, claims(), nested("[", 1000)), { code: "malformed_token" }],
+    ["malformed: header nested 33 deep", jws(MAIN, claims(), nested("[", 32)), { code: "malformed_token" }],
+    ["malformed: payload nested 33 deep", jws(MAIN, b64(`{"sub":"user-1","x":${"{\"a\":".repeat(32)}1${"}".repeat(32)}}`)), { code: "malformed_token" }],
+    ["malformed: 5000-digit integer in the header", jws(MAIN, claims(), b64(`{"alg":"EdDSA","kid":"${MAIN.kid}","n":${"9".repeat(5000)}}`)), { code: "malformed_token" }],
+    ["malformed: 400-digit integer in the header", jws(MAIN, claims(), b64(`{"alg":"EdDSA","kid":"${MAIN.kid}","n":-${"9".repeat(400)}}`)), { code: "malformed_token" }],
+    ["malformed: 1e400 in the payload", jws(MAIN, b64(JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400'))), { code: "malformed_token" }],
     ["malformed: token over 8192 bytes", jws(MAIN, claims({ blob: "x".repeat(8200) })), { code: "malformed_token" }],
     ["malformed: non-canonical last character", `${valid.slice(0, -1)}${twin}`, { code: "malformed_token" }],
     [

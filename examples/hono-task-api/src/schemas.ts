@@ -9,17 +9,22 @@ const chars = (value: string) => [...value].length;
 // A NUL truncates strings in C libraries and is refused by PostgreSQL text columns.
 const noNul = (value: string) => !value.includes("\u0000");
 const NUL_MESSAGE = "Value error, must not contain NUL characters";
+// An unpaired surrogate ("\ud800") is no character: no UTF-8 spelling, no database keeps it.
+const wellFormed = (value: string) => !/\p{Cs}/u.test(value);
+const SURROGATE_MESSAGE = "Value error, must not contain unpaired surrogates";
 
 const title = z
   .string()
   .transform((value) => value.trim())
   .refine((value) => chars(value) >= 1, { message: "String should have at least 1 character" })
   .refine((value) => chars(value) <= 200, { message: "String should have at most 200 characters" })
-  .refine(noNul, { message: NUL_MESSAGE });
+  .refine(noNul, { message: NUL_MESSAGE })
+  .refine(wellFormed, { message: SURROGATE_MESSAGE });
 const description = z
   .string()
   .refine((value) => chars(value) <= 2000, { message: "String should have at most 2000 characters" })
-  .refine(noNul, { message: NUL_MESSAGE });
+  .refine(noNul, { message: NUL_MESSAGE })
+  .refine(wellFormed, { message: SURROGATE_MESSAGE });
 
 export const TaskCreateSchema = z.strictObject({
   title,

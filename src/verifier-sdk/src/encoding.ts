@@ -45,17 +45,43 @@ function decodeUtf8(raw: Uint8Array): string {
   }
 }
 
+/** Deepest nesting of objects and arrays in a token's header or payload (the top object is 1). */
+export const MAX_JSON_DEPTH = 32;
+/** A number literal long enough, or with an exponent large enough, that it may not fit a double. */
+const MAYBE_HUGE = /\d{309}|[eE][+]?\d{3}/;
+
+/** Whether a parsed document nests past the limit or holds a number no double can (JSON.parse's Infinity). */
+function outOfBounds(value: unknown, text: string): boolean {
+  let brackets = 0;
+  for (let i = 0; i < text.length && brackets <= MAX_JSON_DEPTH; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets += 1;
+  }
+  // Fewer brackets than the limit and no long number: nothing to walk (the common case).
+  if (brackets <= MAX_JSON_DEPTH && !MAYBE_HUGE.test(text)) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, level] = stack.pop() as [unknown, number];
+    if (typeof item === "number" && !Number.isFinite(item)) return true;
+    if (item === null || typeof item !== "object") continue;
+    if (level > MAX_JSON_DEPTH) return true;
+    for (const child of Object.values(item)) stack.push([child, level + 1]);
+  }
+  return false;
+}
+
 export function decodeJsonObject(segment: string): Record<string, unknown> {
   const raw = decodeSegment(segment);
   if (raw.length === 0) throw new AuthError("malformed_token");
   let value: unknown;
+  const text = decodeUtf8(raw);
   try {
-    value = JSON.parse(decodeUtf8(raw));
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
+    value = JSON.parse(text);
+  } catch {
     throw new AuthError("malformed_token");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new AuthError("malformed_token");
+  if (outOfBounds(value, text)) throw new AuthError("malformed_token");
   return value as Record<string, unknown>;
 }
 

@@ -1,6 +1,7 @@
 /** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
 export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
 export { type ClaimRules, permissionsOf, rolesOf, validateClaims } from "./claims.js";
+export { MAX_JSON_DEPTH } from "./encoding.js";
 export { AuthError, type AuthErrorCode, MESSAGES, REALM } from "./errors.js";
 export { JwksCache, type JwksCacheOptions, MAX_JWKS_BYTES, MAX_JWKS_KEYS, maxAgeOf, parseJwks } from "./jwks.js";
 export {

@@ -13,10 +13,14 @@ import type { TaskStore } from "../store/index.js";
 
 const notFound = (c: Context) => c.json({ detail: "Task not found", code: "not_found" }, 404);
 const invalid = (c: Context, type: string, msg: string) => c.json({ detail: [{ type, loc: ["body"], msg }] }, 422);
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a byte order mark in the text, where JSON.parse refuses it (RFC 8259 §8.1).
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-/** Strict JSON (RFC 8259): no NaN or Infinity, no number beyond a double, valid UTF-8 only. */
+/**
+ * Strict JSON (RFC 8259): no NaN or Infinity, no number beyond a double (`1e400`, a 400-digit
+ * integer), no byte order mark, valid UTF-8 only.
+ */
 function parseStrictJson(bytes: ArrayBuffer): unknown {
   return JSON.parse(strictUtf8.decode(bytes), (_key, value) => {
     if (typeof value === "number" && !Number.isFinite(value)) throw new SyntaxError("number out of range");

@@ -35,12 +35,29 @@ function busy<T>(run: () => T): T {
   }
 }
 
+/**
+ * The tasks are the users' data: a folder this creates is 0700, the database 0600 from its first
+ * byte (SQLite's `-wal` and `-shm` take the database's mode), as the auth server does. An existing
+ * folder is left as it is (it may be the working directory); existing files lose group and other
+ * permissions.
+ */
+function privateSqliteFile(file: string): void {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const target of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!fs.existsSync(target)) continue;
+    const mode = fs.statSync(target).mode & 0o777;
+    if (mode & 0o077) fs.chmodSync(target, mode & 0o700);
+  }
+}
+
 export class SqliteTaskStore implements TaskStore {
   private readonly db: Database.Database;
 
   /** `busyTimeoutMs`: longest wait for the write lock (`TASKS_DB_BUSY_TIMEOUT_SECONDS`). @default 5000 */
   constructor(file: string, options: { busyTimeoutMs?: number } = {}) {
-    if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ":memory:") privateSqliteFile(file);
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`busy_timeout = ${Math.round(options.busyTimeoutMs ?? 5000)}`);

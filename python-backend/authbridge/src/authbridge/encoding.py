@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import binascii
 import json
+import math
+import sys
 from typing import Any
 
 from .errors import AuthError
@@ -44,12 +46,48 @@ def decode_segment(segment: str) -> bytes:
         raise AuthError("malformed_token") from err
 
 
+#: Deepest nesting of objects and arrays in a token's header or payload (the top object is 1).
+MAX_JSON_DEPTH = 32
+
+
 def _reject_constant(name: str) -> Any:
     # NaN / Infinity are not JSON; the TypeScript verifier's JSON.parse refuses them too.
     raise ValueError(name)
 
 
-_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _double_int(text: str) -> int:
+    # 308 digits always fit a double; past that the value decides (past 4300 digits int() itself
+    # refuses). A number no double can hold is malformed, as it is in the TypeScript verifier.
+    value = int(text)
+    if len(text) > 308 and abs(value) > sys.float_info.max:
+        raise ValueError("number out of range")
+    return value
+
+
+_JSON = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_int)
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of objects and arrays, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def json_object(segment: str) -> dict[str, Any]:
@@ -58,8 +96,12 @@ def json_object(segment: str) -> dict[str, Any]:
         raise AuthError("malformed_token")
     try:
         value = _JSON.decode(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        # RecursionError: nesting deep enough to exhaust the parser (a 2.8 KB header does).
         raise AuthError("malformed_token") from err
     if not isinstance(value, dict):
+        raise AuthError("malformed_token")
+    # Fewer brackets than the limit cannot nest past it: the walk is for the rare deep document.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
         raise AuthError("malformed_token")
     return value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -271,14 +272,20 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
             await get_verifier(request).authenticate(_authorization(request))
         except AuthError as error:
             return auth_error_response(error)
-    # FastAPI's own 422 body, made JSON-safe: a NaN or an infinity the client sent comes back
-    # in `input`, and a JSON response cannot carry it (a 500 otherwise).
+    # FastAPI's own 422 body, made JSON-safe: a NaN, an infinity or an unpaired surrogate the
+    # client sent comes back in `input`, and a JSON response cannot carry it (a 500 otherwise).
     return JSONResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # An unpaired surrogate has no UTF-8 spelling: echoed as sent, it would make the 422 a 500.
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
     if isinstance(value, list):

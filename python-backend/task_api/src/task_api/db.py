@@ -20,6 +20,7 @@ count and a statement timeout.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -62,7 +63,7 @@ def make_engine(settings: TaskApiSettings) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(path))
         engine = create_engine(
             database_url,
             poolclass=QueuePool,
@@ -76,6 +77,21 @@ def make_engine(settings: TaskApiSettings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     raise ValueError("TASKS_DATABASE_URL must be sqlite:///… or postgresql://…")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The tasks are the users' data: a folder this creates is 0700, the database 0600 from its
+    first byte (SQLite's ``-wal`` and ``-shm`` take the database's mode), as the auth server does.
+    An existing folder is left as it is (it may be the working directory); existing files lose
+    group and other permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                file.chmod(mode & 0o700)
 
 
 def _sqlite_connect(connection: Any, busy_ms: int) -> None:

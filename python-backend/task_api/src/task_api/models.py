@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -23,7 +24,14 @@ def _no_nul(value: str) -> str:
     # A NUL truncates strings in C libraries and is refused by PostgreSQL text columns.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    # An unpaired surrogate (JSON's "\ud800") is no character: no UTF-8 spelling, so no database
+    # stores it and no response can carry it. JSON's decoder joins a valid pair into one code point.
+    if _SURROGATE.search(value):
+        raise ValueError("must not contain unpaired surrogates")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 Title = Annotated[
