@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import {
   AuthError,
   type AuthErrorCode,
+  ErrorCode,
   MAX_JSON_DEPTH,
   MAX_JWKS_BYTES,
   MAX_JWKS_KEYS,
@@ -32,9 +33,12 @@ const expected: Table = Object.fromEntries(
   ]),
 );
 
+/** Both libraries' code constants: every contract code, named in upper case. */
+const codeConstants = Object.fromEntries(Object.keys(CONTRACT.authErrors).map((code) => [code.toUpperCase(), code]));
+
 const PY_TABLE = `
 import json
-from authbridge import MAX_JSON_DEPTH, MAX_TOKEN_BYTES, MESSAGES, AuthError
+from authbridge import MAX_JSON_DEPTH, MAX_TOKEN_BYTES, MESSAGES, AuthError, ErrorCode
 from authbridge.errors import REALM
 from authbridge.jwks import MAX_JWKS_BYTES, MAX_KEYS
 table = {}
@@ -43,6 +47,7 @@ for code in MESSAGES:
     table[code] = {"status": e.status, "message": e.detail, "challenge": e.www_authenticate,
                    "retryAfter": "Retry-After" in e.headers}
 print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYTES,
+                  "errorCodes": {member.name: member.value for member in ErrorCode},
                   "maxJsonDepth": MAX_JSON_DEPTH, "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_KEYS}))
 `;
 
@@ -62,6 +67,7 @@ describe("contract.json against both verifiers", () => {
     expect(REALM).toBe(CONTRACT.realm);
     expect(MAX_TOKEN_BYTES).toBe(CONTRACT.limits.maxTokenBytes);
     expect(MAX_JSON_DEPTH).toBe(CONTRACT.limits.maxJsonDepth);
+    expect({ ...ErrorCode }).toEqual(codeConstants);
     expect(MAX_JWKS_BYTES).toBe(CONTRACT.limits.maxJwksBytes);
     expect(MAX_JWKS_KEYS).toBe(CONTRACT.limits.maxJwksKeys);
   });
@@ -73,6 +79,7 @@ describe("contract.json against both verifiers", () => {
     expect(py.realm).toBe(CONTRACT.realm);
     expect(py.maxTokenBytes).toBe(CONTRACT.limits.maxTokenBytes);
     expect(py.maxJsonDepth).toBe(CONTRACT.limits.maxJsonDepth);
+    expect(py.errorCodes).toEqual(codeConstants);
     expect(py.maxJwksBytes).toBe(CONTRACT.limits.maxJwksBytes);
     expect(py.maxJwksKeys).toBe(CONTRACT.limits.maxJwksKeys);
   });

@@ -1,8 +1,8 @@
 /**
  * The one error a verification (or an ownership, role or permission check) raises. Its `code` is drawn from the
  * contract's closed set (CONTRACT §2–§3) and is API; the message is fixed per code so that the
- * TypeScript and Python verifiers answer byte for byte alike (`python-backend/src/authbridge/
- * errors.py` holds the same table). `status`, `wwwAuthenticate` and `toResponse()` are the
+ * TypeScript and Python verifiers answer byte for byte alike
+ * (`python-backend/authbridge/src/authbridge/errors.py` holds the same table). `status`, `wwwAuthenticate` and `toResponse()` are the
  * contract's HTTP mapping, kept here in one place for every edge (Hono, plain fetch handlers).
  */
 
@@ -22,6 +22,29 @@ export type AuthErrorCode =
   | "forbidden"
   | "insufficient_role"
   | "insufficient_permission";
+
+/**
+ * The codes as constants, named as Python's `ErrorCode` names them.
+ *
+ * @example
+ * throw new AuthError(ErrorCode.FORBIDDEN);
+ */
+export const ErrorCode = Object.freeze({
+  MISSING_TOKEN: "missing_token",
+  MALFORMED_TOKEN: "malformed_token",
+  UNSUPPORTED_ALGORITHM: "unsupported_algorithm",
+  UNKNOWN_KEY: "unknown_key",
+  JWKS_UNAVAILABLE: "jwks_unavailable",
+  INVALID_SIGNATURE: "invalid_signature",
+  TOKEN_EXPIRED: "token_expired",
+  TOKEN_NOT_YET_VALID: "token_not_yet_valid",
+  INVALID_ISSUER: "invalid_issuer",
+  INVALID_AUDIENCE: "invalid_audience",
+  INVALID_CLAIMS: "invalid_claims",
+  FORBIDDEN: "forbidden",
+  INSUFFICIENT_ROLE: "insufficient_role",
+  INSUFFICIENT_PERMISSION: "insufficient_permission",
+} as const satisfies Record<string, AuthErrorCode>);
 
 export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   missing_token: "Missing bearer token",

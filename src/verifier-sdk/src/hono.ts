@@ -18,32 +18,77 @@ declare module "hono" {
 }
 
 /**
- * Refuses the request with the contract's 401 / 503 unless it carries a valid token.
+ * Another way to authenticate a request (an API key header, a signed cookie): the caller it
+ * proves, `undefined` when the request does not carry that credential, or a thrown `AuthError`
+ * when it carries it and it is wrong. Python's `OtherCredential` is the same.
+ */
+export type OtherCredential = (c: Context) => Promise<Principal | undefined>;
+
+export interface RequireUserOptions {
+  /**
+   * Asked in order when the request has no `Authorization` header; the first principal wins.
+   * A bearer token, when present, decides alone. None of them: 401 `missing_token`.
+   * @default []
+   */
+  otherCredentials?: readonly OtherCredential[];
+}
+
+/**
+ * Refuses the request with the contract's 401 / 503 unless it carries a valid token (or, with
+ * `otherCredentials`, another credential one of them accepts). Runs before any handler reads the body.
  *
  * @example
  * app.use("/api/*", requireUser(verifier));
  * app.get("/api/me", (c) => c.json({ id: c.var.user.id }));
+ * // Also Better Auth API keys in X-API-Key (`lookUpKey` is yours):
+ * const apiKey: OtherCredential = async (c) => {
+ *   const key = c.req.header("x-api-key");
+ *   if (key === undefined) return undefined;
+ *   const owner = await lookUpKey(key);
+ *   if (!owner) throw new AuthError(ErrorCode.INVALID_SIGNATURE);
+ *   return principalFromClaims({ sub: owner });
+ * };
+ * app.use("/api/*", requireUser(verifier, { otherCredentials: [apiKey] }));
  */
-export function requireUser(verifier: Verifier): MiddlewareHandler {
+export function requireUser(verifier: Verifier, options: RequireUserOptions = {}): MiddlewareHandler {
   if (!verifier || typeof verifier.authenticate !== "function") {
     throw new TypeError("authbridge: requireUser needs a verifier from createVerifier()");
   }
+  const others = [...(options.otherCredentials ?? [])];
+  if (others.some((credential) => typeof credential !== "function")) {
+    throw new TypeError("authbridge: requireUser's otherCredentials must be functions");
+  }
   return async (c, next) => {
-    const refused = await authenticateInto(c, verifier);
+    const refused = await authenticateInto(c, verifier, others);
     if (refused) return refused;
     await next();
   };
 }
 
 /** Puts the verified caller on the context, or returns the contract's error response. */
-async function authenticateInto(c: Context, verifier: Verifier): Promise<Response | undefined> {
+async function authenticateInto(
+  c: Context,
+  verifier: Verifier,
+  others: readonly OtherCredential[] = [],
+): Promise<Response | undefined> {
   try {
-    c.set("user", await verifier.authenticate(c.req.raw.headers));
+    c.set("user", await authenticate(c, verifier, others));
     return undefined;
   } catch (error) {
     if (error instanceof AuthError) return error.toResponse();
     throw error;
   }
+}
+
+async function authenticate(c: Context, verifier: Verifier, others: readonly OtherCredential[]): Promise<Principal> {
+  if (others.length === 0 || c.req.header("authorization") !== undefined) {
+    return verifier.authenticate(c.req.raw.headers);
+  }
+  for (const credential of others) {
+    const principal = await credential(c);
+    if (principal !== undefined) return principal;
+  }
+  throw new AuthError("missing_token");
 }
 
 /** Lets a request without an Authorization header through; a present but bad token is a 401. */

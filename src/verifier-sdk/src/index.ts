@@ -2,7 +2,7 @@
 export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
 export { type ClaimRules, permissionsOf, rolesOf, validateClaims } from "./claims.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
-export { AuthError, type AuthErrorCode, MESSAGES, REALM } from "./errors.js";
+export { AuthError, type AuthErrorCode, ErrorCode, MESSAGES, REALM } from "./errors.js";
 export { JwksCache, type JwksCacheOptions, MAX_JWKS_BYTES, MAX_JWKS_KEYS, maxAgeOf, parseJwks } from "./jwks.js";
 export {
   DEFAULTS,
@@ -13,7 +13,7 @@ export {
   type SupportedAlgorithm,
   type VerifierOptions,
 } from "./options.js";
-export type { Principal } from "./principal.js";
+export { type Principal, principalFromClaims } from "./principal.js";
 export {
   type AuthorizationSource,
   createVerifier,

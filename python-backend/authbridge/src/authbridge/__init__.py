@@ -1,7 +1,7 @@
 """authbridge: verify Better Auth EdDSA JWTs in Python services (CONTRACT §2-§3)."""
 
 from .encoding import MAX_JSON_DEPTH
-from .errors import MESSAGES, AuthError, AuthErrorCode
+from .errors import MESSAGES, AuthError, AuthErrorCode, ErrorCode
 from .jwks import JwksCache, parse_jwks
 from .principal import Principal
 from .settings import AuthSettings, get_settings
@@ -14,6 +14,7 @@ __all__ = [
     "AuthError",
     "AuthErrorCode",
     "AuthSettings",
+    "ErrorCode",
     "JwksCache",
     "Principal",
     "Verifier",

@@ -9,7 +9,8 @@ decides them.
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from enum import StrEnum
+from typing import Final, Literal, cast
 
 AuthErrorCode = Literal[
     "missing_token",
@@ -27,6 +28,26 @@ AuthErrorCode = Literal[
     "insufficient_role",
     "insufficient_permission",
 ]
+
+class ErrorCode(StrEnum):
+    """The contract's codes as constants: ``raise AuthError(ErrorCode.FORBIDDEN)`` passes linters
+    that refuse a string literal in a raise (ruff ``EM101``); each member is its code's string."""
+
+    MISSING_TOKEN = "missing_token"
+    MALFORMED_TOKEN = "malformed_token"
+    UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
+    UNKNOWN_KEY = "unknown_key"
+    JWKS_UNAVAILABLE = "jwks_unavailable"
+    INVALID_SIGNATURE = "invalid_signature"
+    TOKEN_EXPIRED = "token_expired"
+    TOKEN_NOT_YET_VALID = "token_not_yet_valid"
+    INVALID_ISSUER = "invalid_issuer"
+    INVALID_AUDIENCE = "invalid_audience"
+    INVALID_CLAIMS = "invalid_claims"
+    FORBIDDEN = "forbidden"
+    INSUFFICIENT_ROLE = "insufficient_role"
+    INSUFFICIENT_PERMISSION = "insufficient_permission"
+
 
 #: One message per code, identical in the TypeScript SDK (``src/verifier-sdk/src/errors.ts``).
 MESSAGES: Final[dict[AuthErrorCode, str]] = {
@@ -56,17 +77,21 @@ _INSUFFICIENT_SCOPE: Final = frozenset({"insufficient_role", "insufficient_permi
 class AuthError(Exception):
     """A token (or an ownership, role or permission check) failed; ``code`` says which contract case it is.
 
-    >>> raise AuthError("token_expired")
+    >>> raise AuthError(ErrorCode.TOKEN_EXPIRED)  # or AuthError("token_expired")
     """
 
     code: AuthErrorCode
     detail: str
     retry_after: int | None
 
-    def __init__(self, code: AuthErrorCode, *, retry_after: int | None = None) -> None:
-        super().__init__(MESSAGES[code])
-        self.code = code
-        self.detail = MESSAGES[code]
+    def __init__(self, code: AuthErrorCode | ErrorCode, *, retry_after: int | None = None) -> None:
+        if code not in MESSAGES:
+            raise ValueError(f"authbridge: {code!r} is not one of the contract's error codes")
+        # The plain string either way: codes are compared, logged and sent as strings.
+        plain = cast(AuthErrorCode, str(code))
+        super().__init__(MESSAGES[plain])
+        self.code = plain
+        self.detail = MESSAGES[plain]
         self.retry_after = retry_after
 
     @property

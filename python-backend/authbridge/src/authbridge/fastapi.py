@@ -13,9 +13,10 @@ import logging
 import math
 import re
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated, Any, Literal
+from types import EllipsisType
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi import routing as fastapi_routing
@@ -124,7 +125,7 @@ async def get_current_user(
     ... async def read_me(user: CurrentUser) -> dict[str, str]: ...
     """
     # The body-limit middleware may have verified this request already (before the body).
-    principal: Principal | None = request.scope.get("authbridge.principal")
+    principal = _verified_before_body(request, get_current_user)
     return principal if principal is not None else await _authenticate(request)
 
 
@@ -136,6 +137,64 @@ async def optional_user(
     if _authorization(request) is None:
         return None
     return await _authenticate(request)
+
+
+#: Another way to authenticate a request (an API key header, a signed cookie): the caller it
+#: proves, ``None`` when the request does not carry that credential, or ``AuthError`` when it
+#: carries it and it is wrong.
+OtherCredential = Callable[[Request], Awaitable[Principal | None]]
+
+#: Every dependency that authenticates a caller, and how it does so: the body limit runs the one
+#: a route uses before the body is read, and a 422 re-checks it first.
+_AUTHENTICATORS: weakref.WeakKeyDictionary[Callable[..., Any], Callable[[Request], Awaitable[Principal]]] = (
+    weakref.WeakKeyDictionary()
+)
+_AUTHENTICATORS[get_current_user] = lambda request: _authenticate(request)
+
+
+def require_user(*, other_credentials: Sequence[OtherCredential] = ()) -> Callable[..., Awaitable[Principal]]:
+    """A dependency like ``get_current_user`` that also accepts other credentials.
+
+    A bearer token, when the request has an ``Authorization`` header, decides as always (a bad
+    one is a 401 even if another credential is there too). Without one, each of
+    ``other_credentials`` is asked in order; the first that returns a principal is the caller.
+    None of them: 401 ``missing_token``. It runs before the body is read, as the bearer check does.
+
+    >>> async def api_key(request: Request) -> Principal | None:
+    ...     key = request.headers.get("x-api-key")
+    ...     if key is None:
+    ...         return None
+    ...     owner = await keys.owner_of(key)  # your lookup
+    ...     if owner is None:
+    ...         raise AuthError(ErrorCode.INVALID_SIGNATURE)
+    ...     return Principal.from_claims({"sub": owner})
+    >>> Caller = Annotated[Principal, Depends(require_user(other_credentials=[api_key]))]
+    """
+    others = tuple(other_credentials)
+
+    async def authenticate(request: Request) -> Principal:
+        if _authorization(request) is not None or not others:
+            return await _authenticate(request)
+        for credential in others:
+            principal = await credential(request)
+            if principal is not None:
+                return principal
+        raise AuthError("missing_token")
+
+    async def caller(
+        request: Request,
+        _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+    ) -> Principal:
+        principal = _verified_before_body(request, caller)
+        return principal if principal is not None else await authenticate(request)
+
+    _AUTHENTICATORS[caller] = authenticate
+    return caller
+
+
+def _verified_before_body(request: Request, dependency: Callable[..., Any]) -> Principal | None:
+    verified: dict[Any, Principal] = request.scope.get("authbridge.principals", {})
+    return verified.get(dependency)
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
@@ -210,9 +269,29 @@ def _dependency_calls(route: Any) -> list[Any]:
     return calls
 
 
+def _authenticator_of(route: Any) -> tuple[Callable[..., Any], Callable[[Request], Awaitable[Principal]]] | None:
+    """The authenticating dependency ``route`` uses (directly or through a dependency), and how
+    it authenticates; ``None`` for a route anyone may call."""
+    if not isinstance(route, APIRoute):
+        return None
+    for call in _dependency_calls(route):
+        authenticate = _AUTHENTICATORS.get(call) if _hashable(call) else None
+        if authenticate is not None:
+            return call, authenticate
+    return None
+
+
+def _hashable(call: Any) -> bool:
+    try:
+        hash(call)
+    except TypeError:
+        return False
+    return True
+
+
 def requires_auth(route: Any) -> bool:
-    """Whether ``route`` depends on ``get_current_user`` (directly or through a dependency)."""
-    return isinstance(route, APIRoute) and any(call is get_current_user for call in _dependency_calls(route))
+    """Whether ``route`` authenticates its caller (``get_current_user`` or ``require_user``)."""
+    return _authenticator_of(route) is not None
 
 
 def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
@@ -248,7 +327,8 @@ def _api_routes(app: FastAPI) -> Iterator[Any]:
 def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
     """Add the contract's 401 (and 403 for role and permission checks) to protected operations."""
     for route in _api_routes(app):
-        if not any(call is get_current_user for call in _dependency_calls(route)):
+        calls = _dependency_calls(route)
+        if not any(_hashable(call) and call in _AUTHENTICATORS for call in calls):
             continue
         operations = schema.get("paths", {}).get(route.path_format, {})
         denies = sorted({_ACCESS_CHECKS[call] for call in _dependency_calls(route) if call in _ACCESS_CHECKS})
@@ -266,10 +346,10 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     # authentication first, so a protected route re-checks the token before answering 422.
     # An app (or a test) that overrides get_current_user decides authentication itself.
     assert isinstance(exc, RequestValidationError)
-    overridden = get_current_user in request.app.dependency_overrides
-    if not overridden and requires_auth(request.scope.get("route")):
+    found = _authenticator_of(request.scope.get("route"))
+    if found is not None and found[0] not in request.app.dependency_overrides:
         try:
-            await get_verifier(request).authenticate(_authorization(request))
+            await found[1](request)
         except AuthError as error:
             return auth_error_response(error)
     # FastAPI's own 422 body, made JSON-safe: a NaN, an infinity or an unpaired surrogate the
@@ -329,9 +409,9 @@ def install_auth(
     - the verifier, built from ``settings`` (default: ``AUTH_*`` from the environment or
       ``.env``) when the app starts, its JWKS fetched then; the app's own lifespan and
       ``on_event`` handlers keep running inside it;
-    - a body limit (``max_body_bytes``, default ``MAX_BODY_BYTES`` or 64 KiB; ``None`` turns it
-      off): a larger body is a 413 before it is read, and a protected route answers 401 before
-      reading any body at all.
+    - a body limit (``max_body_bytes``, default ``MAX_BODY_BYTES`` or 1 MiB; ``None`` turns it
+      off; a route sets its own with ``body_limit``): a larger body is a 413 before it is read,
+      and a protected route answers 401 before reading any body at all.
 
     >>> app = FastAPI()
     >>> install_auth(app)
@@ -343,9 +423,13 @@ def install_auth(
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(AuthBeforeBody, _before_body_handler)
     app.add_exception_handler(PayloadTooLarge, _too_large_handler)
-    limit = max_body_bytes_from_env(max_body_bytes)
-    if limit is not None:
-        app.add_middleware(BodyLimitMiddleware, max_body_bytes=limit, before_body=_authenticate_before_body)
+    # Always installed: even with no cap, it authenticates a protected route before its body.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=max_body_bytes_from_env(max_body_bytes),
+        before_body=_authenticate_before_body,
+        route_limit=_route_body_limit,
+    )
 
     original = app.router.lifespan_context
 
@@ -374,13 +458,50 @@ async def _authenticate_before_body(scope: Any) -> None:
     """For the body limit: authenticate a protected route's request before its body is read.
 
     Routing has chosen the route by the time the app first reads the body; a route that does
-    not require a user (or whose user comes from an override) is left alone.
+    not authenticate (or whose authentication is overridden) is left alone.
     """
+    found = _authenticator_of(scope.get("route"))
     app = scope.get("app")
-    if not requires_auth(scope.get("route")) or get_current_user in getattr(app, "dependency_overrides", {}):
+    if found is None or found[0] in getattr(app, "dependency_overrides", {}):
         return
-    request = Request(scope)
-    scope["authbridge.principal"] = await get_verifier(request).authenticate(_authorization(request))
+    principal = await found[1](Request(scope))
+    scope.setdefault("authbridge.principals", {})[found[0]] = principal
+
+
+#: Routes' own body caps, set with ``body_limit``: the dependency each made, and its cap.
+_BODY_LIMITS: weakref.WeakKeyDictionary[Callable[..., Any], int | None] = weakref.WeakKeyDictionary()
+#: Where a route keeps the cap found for it (routes are unhashable: no dictionary can key them).
+_ROUTE_CAP_ATTRIBUTE = "_authbridge_body_cap"
+
+
+def body_limit(max_bytes: int | None) -> Any:
+    """This route's body cap instead of the app's (``install_auth``'s ``max_body_bytes``): bytes,
+    or ``None`` for no cap. Authentication still comes before the body.
+
+    >>> @app.post("/api/uploads", dependencies=[body_limit(50 * 1024 * 1024)])
+    ... async def upload(user: CurrentUser, request: Request) -> dict[str, int]: ...
+    """
+    if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 1):
+        raise ValueError("authbridge: body_limit takes a positive number of bytes, or None for no cap")
+
+    async def route_body_limit() -> None:
+        return None
+
+    _BODY_LIMITS[route_body_limit] = max_bytes
+    return Depends(route_body_limit)
+
+
+def _route_body_limit(scope: Any) -> int | None | EllipsisType:
+    route = scope.get("route")
+    if not isinstance(route, APIRoute):
+        return ...
+    cached: int | None | EllipsisType | str = getattr(route, _ROUTE_CAP_ATTRIBUTE, "unknown")
+    if cached != "unknown":
+        return cast(int | None | EllipsisType, cached)
+    caps = [_BODY_LIMITS[call] for call in _dependency_calls(route) if _hashable(call) and call in _BODY_LIMITS]
+    cap: int | None | EllipsisType = caps[0] if caps else ...
+    setattr(route, _ROUTE_CAP_ATTRIBUTE, cap)
+    return cap
 
 
 async def _before_body_handler(_request: Request, exc: Exception) -> Response:
