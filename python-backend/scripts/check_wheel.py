@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import venv
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
@@ -22,7 +23,10 @@ REPO = HERE.parent
 #: The supported range's two ends: the floor of the `fastapi` extra and the lock's version.
 OLDEST = re.search(r'"fastapi>=([\d.]+)', (LIBRARY / "pyproject.toml").read_text())
 NEWEST = re.search(r"^fastapi==([\d.]+)$", (HERE / "requirements.lock").read_text(), re.MULTILINE)
-TEST_TOOLS = ["pytest==9.2.0", "hypothesis==6.170.15"]
+TEST_TOOLS = ["pytest==9.2.0", "hypothesis==6.170.15", "ruff==0.17.6"]
+#: What a published wheel must say about itself (METADATA lines) and carry.
+METADATA = ("Requires-Python: >=3.11", "Provides-Extra: fastapi", "Classifier: Typing :: Typed",
+            "Classifier: Framework :: FastAPI", "Description-Content-Type: text/markdown")  # fmt: skip
 #: What the reference app needs and the library must not pull in.
 APP_ONLY = ("sqlmodel", "psycopg", "uvicorn", "task_api", "authbridge_task_api", "aiosqlite")
 
@@ -44,7 +48,7 @@ def main() -> None:
         run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", work / "dist", LIBRARY)
         wheel = next((work / "dist").glob("authbridge-*.whl"))
         print(f"wheel: {wheel.name}")
-        failures = 0
+        failures = check_metadata(wheel)
         for fastapi in (OLDEST.group(1), NEWEST.group(1)):
             env_dir = work / f"venv-{fastapi}"
             venv.create(env_dir, with_pip=True)
@@ -74,8 +78,40 @@ def main() -> None:
             if result.returncode != 0:
                 sys.stdout.write(result.stdout[-4000:] + result.stderr[-2000:])
                 failures += 1
+        failures += check_git_install(work)
         if failures:
-            raise SystemExit(f"check_wheel: {failures} environment(s) failed")
+            raise SystemExit(f"check_wheel: {failures} check(s) failed")
+
+
+def check_metadata(wheel: Path) -> int:
+    """Ready to publish: the metadata an index shows, the type marker, no tests inside."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/METADATA"))
+    missing = [line for line in METADATA if line not in metadata.splitlines()]
+    if "authbridge/py.typed" not in names:
+        missing.append("authbridge/py.typed")
+    if any(name.startswith("tests/") for name in names):
+        missing.append("(no tests in the wheel)")
+    print(f"metadata: {'complete' if not missing else f'missing {missing}'}")
+    return 1 if missing else 0
+
+
+def check_git_install(work: Path) -> int:
+    """The README's `pip install "authbridge[fastapi] @ git+…#subdirectory=…"`, from this clone."""
+    if not (REPO / ".git").exists():
+        print("git install: not a git clone, skipped")
+        return 0
+    env_dir = work / "venv-git"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    # file://localhost/…: PEP 508 refuses a file URL with an empty host (file:///…).
+    spec = f"authbridge[fastapi] @ git+file://localhost{REPO}#subdirectory=python-backend/authbridge"
+    run(python, "-m", "pip", "install", "-q", "--disable-pip-version-check", spec)
+    probe = "import importlib.metadata as m, authbridge.fastapi; print(m.version('authbridge'))"
+    version = run(python, "-c", probe).strip()
+    print(f"git install: authbridge {version} from {spec.split(' @ ')[1]}")
+    return 0
 
 
 if __name__ == "__main__":

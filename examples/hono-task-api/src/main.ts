@@ -9,7 +9,9 @@ let config: ReturnType<typeof loadConfig>;
 let verifier: ReturnType<typeof verifierFromEnv>;
 try {
   config = loadConfig(process.env);
-  verifier = verifierFromEnv(process.env);
+  // The verifier's warnings (a failed JWKS fetch, a refused issuer) as this process's JSON lines.
+  const line = (level: string) => (msg: string) => process.stdout.write(`${JSON.stringify({ level, msg })}\n`);
+  verifier = verifierFromEnv(process.env, { logger: { warn: line("warn"), info: line("info") } });
 } catch (error) {
   process.stderr.write(`hono-task-api: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(78);
@@ -19,12 +21,8 @@ const store = openStore(config.databaseUrl, {
   busyTimeoutMs: config.busyTimeoutMs,
 });
 // A JWKS that is down at start-up is not fatal: requests get the contract's 503 until it answers.
-// A wrong URL must not go unnoticed until the first request, though.
-if (!(await verifier.warm()) && verifier.options.jwksUrl) {
-  process.stdout.write(
-    `${JSON.stringify({ level: "warn", msg: "the first JWKS fetch failed", reason: verifier.jwks.lastError })}\n`,
-  );
-}
+// The verifier logs the failed fetch (URL and status), so a wrong URL shows at once.
+await verifier.warm();
 const server = serve(
   {
     fetch: createApp({ verifier, store, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes }).fetch,

@@ -22,19 +22,29 @@ export {
   Verifier,
 } from "./verify.js";
 
-import { envError, optionsFromEnv } from "./options.js";
+import { envError, optionsFromEnv, type VerifierOptions } from "./options.js";
 import { createVerifier, type Verifier } from "./verify.js";
 
 /**
  * A verifier configured from the contract's `AUTH_*` variables (`AUTH_SERVER_URL` alone is
- * enough); a wrong one throws a `TypeError` naming the variable.
+ * enough); a wrong one throws a `TypeError` naming the variable. `extra` adds what no variable
+ * sets (a `logger`, a `fetch`).
+ *
+ * It fetches nothing: building one has no side effect, so a script or a test that never
+ * verifies makes no request and exits at once. Call `await verifier.warm()` at start-up (as
+ * FastAPI's `install_auth` does in its lifespan): the key set is then cached before the first
+ * request, and a wrong URL or a down auth server is logged with its URL and status right away.
  *
  * @example
  * const verifier = verifierFromEnv(process.env);
+ * await verifier.warm();
  */
-export function verifierFromEnv(env: Record<string, string | undefined>): Verifier {
+export function verifierFromEnv(
+  env: Record<string, string | undefined>,
+  extra: Pick<VerifierOptions, "logger" | "fetch"> = {},
+): Verifier {
   try {
-    return createVerifier(optionsFromEnv(env));
+    return createVerifier({ ...optionsFromEnv(env), ...extra });
   } catch (error) {
     throw envError(error);
   }

@@ -15,6 +15,7 @@
 import type { JSONWebKeySet } from "jose";
 import { AuthError } from "./errors.js";
 import { importEd25519, type VerifyKey } from "./keys.js";
+import type { VerifierLogger } from "./options.js";
 
 export const MIN_MAX_AGE = 60;
 export const MAX_MAX_AGE = 24 * 3600;
@@ -86,6 +87,8 @@ export interface JwksCacheOptions {
   fetch: typeof fetch;
   /** A monotonic clock, milliseconds (the verifier passes `monotonicNow`). */
   now: () => number;
+  /** Told of the first failure of a run of failed fetches, and of the recovery. @default console */
+  logger?: VerifierLogger;
 }
 
 export class JwksCache {
@@ -99,8 +102,10 @@ export class JwksCache {
   private lastFailed = false;
   private lastUnknownRefetch = Number.NEGATIVE_INFINITY;
   private readonly staticReady: Promise<void> | undefined;
+  private readonly logger: VerifierLogger;
 
   constructor(private readonly options: JwksCacheOptions) {
+    this.logger = options.logger ?? console;
     if (!options.url && !options.staticJwks) throw new TypeError("authbridge: JwksCache needs a url or a static jwks");
     if (options.staticJwks) {
       this.staticReady = parseJwks(options.staticJwks).then((keys) => {
@@ -225,13 +230,18 @@ export class JwksCache {
         this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl, etag: response.headers.get("etag") ?? undefined };
       } else {
         await response.body?.cancel();
-        throw new Error(`JWKS endpoint answered ${response.status}`);
+        throw new Error(`answered ${response.status}`);
       }
+      if (this.lastFailed) this.logger.info(`authbridge: the JWKS answers again (GET ${url.href})`);
       this.lastFailed = false;
       this.lastError = undefined;
     } catch (error) {
-      this.lastFailed = true;
       this.lastError = `GET ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
+      // Once per outage: the cache retries on its own, and every request would repeat the line.
+      if (!this.lastFailed) {
+        this.logger.warn(`authbridge: the JWKS fetch failed (${this.lastError}); the last good key set serves meanwhile`);
+      }
+      this.lastFailed = true;
     }
   }
 }

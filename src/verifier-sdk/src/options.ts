@@ -43,6 +43,19 @@ export interface VerifierOptions {
    * when only that is given, so one fake clock drives a test.
    */
   monotonicNow?: () => number;
+  /**
+   * Where the verifier reports what an operator must see (never a token): the first failure of
+   * a JWKS fetch (URL and status) and its recovery, and once per distinct pair a token refused
+   * for its issuer or audience (expected and received). Python logs the same lines to the
+   * `authbridge` logger. @default console
+   */
+  logger?: VerifierLogger;
+}
+
+/** The two levels the verifier logs at. */
+export interface VerifierLogger {
+  warn(message: string): void;
+  info(message: string): void;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -70,6 +83,7 @@ export interface ResolvedOptions {
   readonly fetch: typeof fetch;
   readonly now: () => number;
   readonly monotonicNow: () => number;
+  readonly logger: VerifierLogger;
 }
 
 function seconds(name: string, value: number | undefined, fallback: number, min: number, max = Infinity): number {
@@ -115,6 +129,10 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   if (!Number.isInteger(tokenCacheSize) || tokenCacheSize < 0) {
     throw new TypeError("authbridge: tokenCacheSize must be a whole number ≥ 0");
   }
+  const logger = options.logger ?? console;
+  if (typeof logger?.warn !== "function" || typeof logger.info !== "function") {
+    throw new TypeError("authbridge: logger must have warn() and info()");
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== "function" && jwksUrl) throw new TypeError("authbridge: no fetch available");
   return Object.freeze({
@@ -138,6 +156,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     fetch: fetchImpl,
     now: options.now ?? Date.now,
     monotonicNow: options.monotonicNow ?? options.now ?? (() => performance.now()),
+    logger,
   });
 }
 

@@ -10,6 +10,7 @@ import { AuthError } from "./errors.js";
 import { JwksCache } from "./jwks.js";
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from "./options.js";
 import { type Principal, principalFromClaims } from "./principal.js";
+import { MismatchLog } from "./mismatch-log.js";
 import { nodeBuffer } from "./runtime.js";
 import { TokenCache } from "./token-cache.js";
 
@@ -46,6 +47,7 @@ export class Verifier {
   readonly options: ResolvedOptions;
   readonly jwks: JwksCache;
   private readonly tokens: TokenCache;
+  private readonly mismatches: MismatchLog;
 
   constructor(options: VerifierOptions) {
     this.options = resolveOptions(options);
@@ -58,8 +60,10 @@ export class Verifier {
       timeoutSeconds: this.options.jwksTimeoutSeconds,
       fetch: this.options.fetch,
       now: this.options.monotonicNow,
+      logger: this.options.logger,
     });
     this.tokens = new TokenCache(this.options.tokenCacheSize);
+    this.mismatches = new MismatchLog(this.options);
   }
 
   /** Verify the token of a request, a `Headers` object or an Authorization header value. */
@@ -117,12 +121,17 @@ export class Verifier {
     if (!(typeof verified === "boolean" ? verified : await verified)) throw new AuthError("invalid_signature");
     // 6. Claims.
     const checkedAt = this.options.now() / 1000;
-    validateClaims(payload, {
-      issuer: this.options.issuer,
-      audiences: this.options.audiences,
-      leewaySeconds: this.options.leewaySeconds,
-      now: checkedAt,
-    });
+    try {
+      validateClaims(payload, {
+        issuer: this.options.issuer,
+        audiences: this.options.audiences,
+        leewaySeconds: this.options.leewaySeconds,
+        now: checkedAt,
+      });
+    } catch (error) {
+      if (error instanceof AuthError) this.mismatches.report(error.code, payload);
+      throw error;
+    }
     const principal = principalFromClaims(payload);
     this.tokens.set(token, { principal, kid, key, expiresAt: (payload.exp as number) + this.options.leewaySeconds });
     return principal;

@@ -75,3 +75,23 @@ console.log(v.options.jwksUrl.href, v.options.issuer, [...v.options.audiences].j
     ]);
   });
 });
+
+describe("@authbridge/verifier built on its own", () => {
+  it("packs outside the monorepo with only its declared devDependencies", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-pkg-alone-"));
+    try {
+      for (const entry of ["package.json", "tsconfig.build.json", "tsconfig.cjs.json", "README.md", "src"]) {
+        fs.cpSync(path.join(pkg, entry), path.join(dir, entry), { recursive: true });
+      }
+      // No workspace above it: a `tsc` or a type from the monorepo's node_modules cannot leak in.
+      await run(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", "--workspaces=false"], { cwd: dir });
+      const { stdout } = await run(npm, ["pack", "--json", "--workspaces=false"], { cwd: dir });
+      const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+      expect(fs.existsSync(path.join(dir, packed?.filename as string))).toBe(true);
+      const files = packed?.files.map((file) => file.path) ?? [];
+      expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cjs/index.js", "dist/hono.js"]));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});

@@ -383,10 +383,10 @@ async def _verifier_lifespan(app: FastAPI) -> AsyncIterator[None]:
     state.running = True
     built = state.verifier is None
     verifier = state.get_verifier()
-    if verifier.settings.jwks_url and not await verifier.warm():
-        # Not fatal (the cache retries; meanwhile requests get the contract's 503), but a wrong
-        # URL must not go unnoticed until the first request.
-        logger.warning("authbridge: the first JWKS fetch failed: %s", verifier.jwks.last_error)
+    # A failure is not fatal (the cache retries; meanwhile requests get the contract's 503), and
+    # the cache logs it with its URL and status, so a wrong URL shows at start-up.
+    if verifier.settings.jwks_url:
+        await verifier.warm()
     try:
         yield
     finally:

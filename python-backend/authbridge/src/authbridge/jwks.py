@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import re
 import time
@@ -31,6 +32,8 @@ import httpx
 from .errors import AuthError
 from .keys import PublicKey
 from .settings import AuthSettings
+
+logger = logging.getLogger("authbridge")
 
 MIN_MAX_AGE = 60.0
 MAX_MAX_AGE = 24 * 3600.0
@@ -267,11 +270,18 @@ class JwksCache:
                     self._keyset = KeySet(keys, now, now + ttl, response.headers.get("etag"))
                 else:
                     raise ValueError(f"answered {response.status_code}")
+            if self._last_failed:
+                logger.info("authbridge: the JWKS answers again (GET %s)", self._url)
             self._last_failed = False
             self.last_error = None
         except Exception as error:
-            self._last_failed = True
             self.last_error = f"GET {self._url}: {error or type(error).__name__}"
+            # Once per outage: the cache retries on its own, and every request would repeat the line.
+            if not self._last_failed:
+                logger.warning(
+                    "authbridge: the JWKS fetch failed (%s); the last good key set serves meanwhile", self.last_error
+                )
+            self._last_failed = True
 
 
 async def _read_capped(response: httpx.Response) -> bytes:

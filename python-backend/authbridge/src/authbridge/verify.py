@@ -17,6 +17,7 @@ from .claims import validate_claims
 from .encoding import decode_segment, json_object
 from .errors import AuthError
 from .jwks import JwksCache
+from .mismatch_log import MismatchLog
 from .principal import Principal
 from .settings import AuthSettings
 from .token_cache import CachedToken, TokenCache
@@ -66,6 +67,7 @@ class Verifier:
         self._algorithms = frozenset(settings.algorithms)
         self._audiences = frozenset(settings.audience)
         self._tokens = TokenCache(settings.token_cache_size)
+        self._mismatches = MismatchLog(settings.issuer, settings.audience)
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """Verify the token of an ``Authorization`` header value."""
@@ -122,13 +124,17 @@ class Verifier:
         ):
             raise AuthError("invalid_signature")
         # 6. Claims.
-        validate_claims(
-            payload,
-            issuer=self.settings.issuer,
-            audiences=self._audiences,
-            leeway=self.settings.leeway_seconds,
-            now=self._now(),
-        )
+        try:
+            validate_claims(
+                payload,
+                issuer=self.settings.issuer,
+                audiences=self._audiences,
+                leeway=self.settings.leeway_seconds,
+                now=self._now(),
+            )
+        except AuthError as error:
+            self._mismatches.report(error.code, payload)
+            raise
         principal = Principal.from_claims(payload)
         expires_at = payload["exp"] + self.settings.leeway_seconds
         self._tokens.set(token, CachedToken(principal, kid, key, expires_at))

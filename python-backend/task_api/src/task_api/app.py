@@ -44,8 +44,8 @@ def create_app(
     app = FastAPI(title="authbridge task API", version="0.2.0", lifespan=lifespan)
     app.state.database = database
     # The verifier is built at start-up around the lifespan above; bodies are capped at
-    # MAX_BODY_BYTES before anything parses them.
-    install_auth(app, settings=auth_settings)
+    # MAX_BODY_BYTES (64 KiB here) before anything parses them.
+    install_auth(app, settings=auth_settings, max_body_bytes=settings.max_body_bytes or None)
     app.add_exception_handler(NotFoundError, not_found_handler)
     app.add_exception_handler(PoolTimeoutError, pool_timeout_handler)
     app.add_exception_handler(DatabaseBusyError, pool_timeout_handler)

@@ -42,6 +42,10 @@ class TaskApiSettings(BaseSettings):
         validation_alias=AliasChoices("TASKS_DB_STATEMENT_TIMEOUT_SECONDS"),
     )
 
+    #: Request body cap, bytes (``MAX_BODY_BYTES``; 0 turns it off). Default 64 KiB: a task is a
+    #: few hundred bytes (the library's own default, for any app, is 1 MiB).
+    max_body_bytes: int = Field(default=65536, ge=0, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _csv(cls, value: Any) -> Any:
