@@ -214,9 +214,24 @@ describe("oversize bodies", () => {
     },
     { name: "chunked, without a token", options: { chunked: true, token: "none" }, status: 401, code: "missing_token" },
     // 10 MB: a server that closed on the unread rest made the client see a reset, not the 413.
-    { name: "10 MB declared, with a token", options: { chunked: false, token: "alice", size: 10 }, status: 413, code: "payload_too_large" },
-    { name: "10 MB chunked, with a token", options: { chunked: true, token: "alice", size: 10 }, status: 413, code: "payload_too_large" },
-    { name: "10 MB declared, without a token", options: { chunked: false, token: "none", size: 10 }, status: 401, code: "missing_token" },
+    {
+      name: "10 MB declared, with a token",
+      options: { chunked: false, token: "alice", size: 10 },
+      status: 413,
+      code: "payload_too_large",
+    },
+    {
+      name: "10 MB chunked, with a token",
+      options: { chunked: true, token: "alice", size: 10 },
+      status: 413,
+      code: "payload_too_large",
+    },
+    {
+      name: "10 MB declared, without a token",
+      options: { chunked: false, token: "none", size: 10 },
+      status: 401,
+      code: "missing_token",
+    },
   ] as const)("$name → $status $code on both", async ({ options, status, code }) => {
     const { size, ...raw } = { size: 0, ...options };
     const body = size ? Buffer.alloc(size * 1024 * 1024, 0x61) : big;

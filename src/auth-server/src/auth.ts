@@ -2,6 +2,7 @@
  * The Better Auth instance: email + password, EdDSA JWTs carrying only the contract's claims,
  * bearer sessions, rate limits keyed by a client IP this server decides, and audit hooks.
  */
+import { randomUUID } from "node:crypto";
 import { type AuthContext, betterAuth } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { admin, bearer, jwt } from "better-auth/plugins";
@@ -216,7 +217,7 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
       // Only the message: Better Auth's extra arguments can hold request data.
       log: (level, message) => log[level]("better-auth", { detail: message }),
     },
-    hooks: { before: accountRulesHook(log), after: auditHook(log) },
+    hooks: { before: beforeHooks(log), after: auditHook(log) },
   });
 }
 
@@ -239,41 +240,67 @@ const NEW_PASSWORD: Record<string, "password" | "newPassword"> = {
   "/reset-password": "newPassword",
 };
 
+/** Better Auth runs one before hook: the decoy for resets, then the account rules. */
+function beforeHooks(log: Logger) {
+  return createAuthMiddleware(async (ctx) => {
+    if (ctx.path === "/request-password-reset") await resetDecoy(ctx.context, ctx.body);
+    return applyAccountRules(ctx, log);
+  });
+}
+
+/**
+ * A reset for an address with an account writes its token row; Better Auth's answer for an
+ * unknown address only reads one, and the write was the measurable difference left once mail
+ * went to the background. So an unknown address writes a row too: already expired, so it
+ * verifies nothing and Better Auth's periodic clean-up of expired rows removes it.
+ */
+async function resetDecoy(context: AuthContext, body: unknown): Promise<void> {
+  const email = (body as { email?: unknown } | undefined)?.email;
+  if (typeof email !== "string") return;
+  if (await context.internalAdapter.findUserByEmail(email.toLowerCase())) return;
+  await context.internalAdapter.createVerificationValue({
+    identifier: `reset-password:decoy-${randomUUID()}`,
+    value: "",
+    expiresAt: new Date(),
+  });
+}
+
+type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
 /**
  * Password rules (account-rules.ts) wherever a password is set, and a password change that always
  * signs every other session out: Better Auth does that only when the client asks for it.
  */
-function accountRulesHook(log: Logger) {
-  return createAuthMiddleware(async (ctx) => {
-    const field = NEW_PASSWORD[ctx.path];
-    if (!field || !ctx.body || typeof ctx.body !== "object") return;
-    const body = ctx.body as Record<string, unknown>;
-    const session = ctx.path === "/change-password" ? await getSessionFromCtx(ctx) : null;
-    const email =
-      typeof body.email === "string"
-        ? body.email
-        : ctx.path === "/reset-password"
-          ? await resetAccountEmail(ctx.context, body.token)
-          : session?.user.email;
-    try {
-      await checkPassword(body[field], email, typeof body.name === "string" ? body.name : undefined);
-    } catch (error) {
-      // A refusal here ends the request before the audit hook (an after hook) would see it.
-      const failed = AUDITED[ctx.path]?.failed;
-      if (failed && error instanceof APIError) {
-        const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
-        log.warn("audit", {
-          event: failed,
-          status: error.statusCode,
-          reason: String(error.body?.code),
-          user_id: session?.user.id,
-          ip,
-        });
-      }
-      throw error;
+async function applyAccountRules(ctx: HookContext, log: Logger) {
+  const field = NEW_PASSWORD[ctx.path];
+  if (!field || !ctx.body || typeof ctx.body !== "object") return;
+  const body = ctx.body as Record<string, unknown>;
+  const session = ctx.path === "/change-password" ? await getSessionFromCtx(ctx) : null;
+  const email =
+    typeof body.email === "string"
+      ? body.email
+      : ctx.path === "/reset-password"
+        ? await resetAccountEmail(ctx.context, body.token)
+        : session?.user.email;
+  try {
+    await checkPassword(body[field], email, typeof body.name === "string" ? body.name : undefined);
+  } catch (error) {
+    // A refusal here ends the request before the audit hook (an after hook) would see it.
+    const failed = AUDITED[ctx.path]?.failed;
+    if (failed && error instanceof APIError) {
+      const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
+      log.warn("audit", {
+        event: failed,
+        status: error.statusCode,
+        reason: String(error.body?.code),
+        user_id: session?.user.id,
+        ip,
+      });
     }
-    if (ctx.path === "/change-password") return { context: { body: { ...body, revokeOtherSessions: true } } };
-  });
+    throw error;
+  }
+  if (ctx.path === "/change-password") return { context: { body: { ...body, revokeOtherSessions: true } } };
+  return undefined;
 }
 
 /**

@@ -205,9 +205,24 @@ describe("password reset", () => {
     );
 
     const nobody = newUser("nobody").email;
+    const ctx = await running.server.auth.$context;
+    const decoys = async () =>
+      (await ctx.adapter.findMany<{ identifier: string; expiresAt: Date }>({ model: "verification" })).filter((row) =>
+        row.identifier.startsWith("reset-password:decoy-"),
+      );
+    const before = (await decoys()).length;
     expect((await requestReset(nobody)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await mail.inbox(nobody)).toEqual([]);
+    // It wrote a row as a real reset does (equal work), one that is expired and resets nothing.
+    const written = await decoys();
+    expect(written.length).toBe(before + 1);
+    const decoy = written.at(-1) as { identifier: string; expiresAt: Date };
+    expect(new Date(decoy.expiresAt).getTime()).toBeLessThanOrEqual(Date.now());
+    const decoyToken = decoy.identifier.slice("reset-password:".length);
+    expect(
+      (await post("/reset-password", { token: decoyToken, newPassword: `${newUser("d").password}-d` })).status,
+    ).toBe(400);
   });
 });
 

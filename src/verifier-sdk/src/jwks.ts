@@ -239,7 +239,9 @@ export class JwksCache {
       this.lastError = `GET ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
       // Once per outage: the cache retries on its own, and every request would repeat the line.
       if (!this.lastFailed) {
-        this.logger.warn(`authbridge: the JWKS fetch failed (${this.lastError}); the last good key set serves meanwhile`);
+        this.logger.warn(
+          `authbridge: the JWKS fetch failed (${this.lastError}); the last good key set serves meanwhile`,
+        );
       }
       this.lastFailed = true;
     }

@@ -8,9 +8,9 @@ import { validateClaims } from "./claims.js";
 import { asciiBytes, decodeJsonObject, decodeSegment } from "./encoding.js";
 import { AuthError } from "./errors.js";
 import { JwksCache } from "./jwks.js";
+import { MismatchLog } from "./mismatch-log.js";
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from "./options.js";
 import { type Principal, principalFromClaims } from "./principal.js";
-import { MismatchLog } from "./mismatch-log.js";
 import { nodeBuffer } from "./runtime.js";
 import { TokenCache } from "./token-cache.js";
 

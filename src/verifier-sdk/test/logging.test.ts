@@ -65,7 +65,8 @@ describe("logging", () => {
     const token = (claims: Record<string, unknown>) =>
       signTestToken(key, { claims: { ...claimsFor("ada"), ...claims } });
     const wrongIssuer = token({ iss: "http://127.0.0.1:3000" });
-    for (let i = 0; i < 3; i += 1) await expect(verifier.verify(wrongIssuer)).rejects.toMatchObject({ code: "invalid_issuer" });
+    for (let i = 0; i < 3; i += 1)
+      await expect(verifier.verify(wrongIssuer)).rejects.toMatchObject({ code: "invalid_issuer" });
     await expect(verifier.verify(token({ iss: "http://other" }))).rejects.toMatchObject({ code: "invalid_issuer" });
     await expect(verifier.verify(token({ aud: ["a", "b"] }))).rejects.toMatchObject({ code: "invalid_audience" });
     expect(lines.map((line) => line.message)).toEqual([
@@ -73,12 +74,14 @@ describe("logging", () => {
       `authbridge: a token was refused for its issuer "http://other"; expected ${JSON.stringify(ISSUER)} (AUTH_ISSUER)`,
       `authbridge: a token was refused for its audience ["a","b"]; expected one of ${JSON.stringify([AUDIENCE])} (AUTH_AUDIENCE)`,
     ]);
-    expect(lines.every((line) => line.level === "warn" && !line.message.includes(wrongIssuer.split(".")[2] as string))).toBe(true);
+    expect(
+      lines.every((line) => line.level === "warn" && !line.message.includes(wrongIssuer.split(".")[2] as string)),
+    ).toBe(true);
   });
 
   it("refuses a logger without warn and info when the verifier is built", () => {
-    expect(() => createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, logger: {} as never })).toThrow(
-      /logger must have warn\(\) and info\(\)/,
-    );
+    expect(() =>
+      createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, logger: {} as never }),
+    ).toThrow(/logger must have warn\(\) and info\(\)/);
   });
 });

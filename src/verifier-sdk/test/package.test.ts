@@ -89,7 +89,9 @@ describe("@authbridge/verifier built on its own", () => {
       const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
       expect(fs.existsSync(path.join(dir, packed?.filename as string))).toBe(true);
       const files = packed?.files.map((file) => file.path) ?? [];
-      expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cjs/index.js", "dist/hono.js"]));
+      expect(files).toEqual(
+        expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/cjs/index.js", "dist/hono.js"]),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
