@@ -158,7 +158,9 @@ async def test_an_unprotected_route_is_capped_too(app: FastAPI) -> None:
     assert exchange.status == 413
 
 
-async def test_the_default_cap_is_one_mebibyte_so_ordinary_uploads_work(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_default_cap_is_one_mebibyte_so_ordinary_uploads_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("MAX_BODY_BYTES", raising=False)
     app = FastAPI()
     install_auth(app)

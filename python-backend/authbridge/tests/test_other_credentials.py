@@ -78,7 +78,9 @@ async def test_a_bearer_token_is_the_caller(client: httpx.AsyncClient) -> None:
     assert asked == []
 
 
-async def test_without_a_bearer_token_the_other_credentials_are_asked_in_order(client: httpx.AsyncClient) -> None:
+async def test_without_a_bearer_token_the_other_credentials_are_asked_in_order(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.post("/items", json={"title": "t"}, headers={"X-API-Key": "key-of-robot"})
     assert response.status_code == 200
     assert response.json()["caller"] == "robot-1"
@@ -122,7 +124,10 @@ async def test_authentication_comes_before_the_body(client: httpx.AsyncClient) -
 def test_the_documented_raise_passes_ruff_em101(tmp_path: Path) -> None:
     ruff = Path(sys.executable).with_name("ruff")
     good = tmp_path / "good.py"
-    good.write_text("from authbridge import AuthError, ErrorCode\n\ndef f() -> None:\n    raise AuthError(ErrorCode.FORBIDDEN)\n")
+    good.write_text(
+        "from authbridge import AuthError, ErrorCode\n\n"
+        "def f() -> None:\n    raise AuthError(ErrorCode.FORBIDDEN)\n"
+    )
     bad = tmp_path / "bad.py"
     bad.write_text('from authbridge import AuthError\n\ndef f() -> None:\n    raise AuthError("forbidden")\n')
     run = lambda path: subprocess.run(  # noqa: E731

@@ -30,7 +30,7 @@ describe("logging", () => {
   it("logs the first failed JWKS fetch with its URL and status, once per outage, and the recovery", async () => {
     const { lines, logger } = recorder();
     let status = 503;
-    const fetch: typeof globalThis.fetch = async (input, init) =>
+    const fetch: typeof globalThis.fetch = async (_input, init) =>
       status === 200 ? globalThis.fetch(jwks.url, init) : new Response("down", { status });
     const url = "http://auth.invalid/.well-known/jwks.json";
     let now = 0;

@@ -45,7 +45,7 @@ DRAIN_SECONDS = 5.0
 BeforeBody = Callable[[Scope], Awaitable[None]]
 #: The cap of the route the scope was routed to: bytes, ``None`` for no cap, or ``...`` for
 #: the app's default.
-RouteLimit = Callable[[Scope], "int | None | EllipsisType"]
+RouteLimit = Callable[[Scope], "int | EllipsisType | None"]
 
 
 class PayloadTooLarge(HTTPException):

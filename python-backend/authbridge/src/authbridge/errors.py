@@ -29,6 +29,7 @@ AuthErrorCode = Literal[
     "insufficient_permission",
 ]
 
+
 class ErrorCode(StrEnum):
     """The contract's codes as constants: ``raise AuthError(ErrorCode.FORBIDDEN)`` passes linters
     that refuse a string literal in a raise (ruff ``EM101``); each member is its code's string."""

@@ -269,7 +269,9 @@ def _dependency_calls(route: Any) -> list[Any]:
     return calls
 
 
-def _authenticator_of(route: Any) -> tuple[Callable[..., Any], Callable[[Request], Awaitable[Principal]]] | None:
+def _authenticator_of(
+    route: Any,
+) -> tuple[Callable[..., Any], Callable[[Request], Awaitable[Principal]]] | None:
     """The authenticating dependency ``route`` uses (directly or through a dependency), and how
     it authenticates; ``None`` for a route anyone may call."""
     if not isinstance(route, APIRoute):
@@ -491,15 +493,17 @@ def body_limit(max_bytes: int | None) -> Any:
     return Depends(route_body_limit)
 
 
-def _route_body_limit(scope: Any) -> int | None | EllipsisType:
+def _route_body_limit(scope: Any) -> int | EllipsisType | None:
     route = scope.get("route")
     if not isinstance(route, APIRoute):
         return ...
-    cached: int | None | EllipsisType | str = getattr(route, _ROUTE_CAP_ATTRIBUTE, "unknown")
+    cached: int | EllipsisType | str | None = getattr(route, _ROUTE_CAP_ATTRIBUTE, "unknown")
     if cached != "unknown":
-        return cast(int | None | EllipsisType, cached)
-    caps = [_BODY_LIMITS[call] for call in _dependency_calls(route) if _hashable(call) and call in _BODY_LIMITS]
-    cap: int | None | EllipsisType = caps[0] if caps else ...
+        return cast(int | EllipsisType | None, cached)
+    caps = [
+        _BODY_LIMITS[call] for call in _dependency_calls(route) if _hashable(call) and call in _BODY_LIMITS
+    ]
+    cap: int | EllipsisType | None = caps[0] if caps else ...
     setattr(route, _ROUTE_CAP_ATTRIBUTE, cap)
     return cap
 

@@ -279,7 +279,8 @@ class JwksCache:
             # Once per outage: the cache retries on its own, and every request would repeat the line.
             if not self._last_failed:
                 logger.warning(
-                    "authbridge: the JWKS fetch failed (%s); the last good key set serves meanwhile", self.last_error
+                    "authbridge: the JWKS fetch failed (%s); the last good key set serves meanwhile",
+                    self.last_error,
                 )
             self._last_failed = True
 

@@ -53,7 +53,9 @@ def parse_strict_json(body: bytes) -> Any:
     if text.startswith("\ufeff"):
         raise json.JSONDecodeError("byte order mark", text, 0)
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_int)
+        return json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_double_int
+        )
     except RecursionError as error:
         raise json.JSONDecodeError("nested too deeply", text, 0) from error
 

@@ -35,9 +35,15 @@ async def test_first_start_creates_the_folder_0700_and_the_database_files_0600(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            assert (await client.post("/api/tasks", json={"title": "written"}, headers=headers)).status_code == 201
+            assert (
+                await client.post("/api/tasks", json={"title": "written"}, headers=headers)
+            ).status_code == 201
             assert _mode(database.parent) == 0o700
-            for file in (database, database.with_name("tasks.sqlite-wal"), database.with_name("tasks.sqlite-shm")):
+            for file in (
+                database,
+                database.with_name("tasks.sqlite-wal"),
+                database.with_name("tasks.sqlite-shm"),
+            ):
                 assert _mode(file) == 0o600, file
 
 
