@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from authbridge import body_limit as limits
@@ -212,3 +212,28 @@ async def test_the_limit_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> N
 
     exchange = await call(app, "/public", [big(100_000)])
     assert exchange.status == 200
+
+
+class _Slotted:
+    """A dependency no weak reference can point to (``__slots__``, no ``__weakref__``)."""
+
+    __slots__ = ()
+
+    async def __call__(self) -> str:
+        return "ok"
+
+
+async def test_an_app_dependency_without_weak_references_is_not_mistaken_for_ours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _configure_auth(monkeypatch)
+    app = FastAPI()
+    install_auth(app, max_body_bytes=CAP)
+
+    @app.post("/items", dependencies=[Depends(_Slotted())])
+    async def create(user: CurrentUser, body: Body) -> dict[str, str]:
+        return {"owner": user.id}
+
+    assert (await call(app, "/items", [big(10)], token=make_token("ada"))).status == 200
+    assert (await call(app, "/items", [big(10)])).status == 401
+    assert "401" in app.openapi()["paths"]["/items"]["post"]["responses"]

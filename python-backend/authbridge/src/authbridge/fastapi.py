@@ -16,7 +16,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import EllipsisType
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi import routing as fastapi_routing
@@ -35,6 +35,7 @@ from .settings import AuthSettings, get_settings
 from .verify import Verifier
 
 logger = logging.getLogger("authbridge")
+T = TypeVar("T")
 
 #: Registers the bearer scheme in OpenAPI (Swagger's "Authorize"); parsing stays ours, so a
 #: missing token is the contract's 401 on every FastAPI version.
@@ -277,18 +278,19 @@ def _authenticator_of(
     if not isinstance(route, APIRoute):
         return None
     for call in _dependency_calls(route):
-        authenticate = _AUTHENTICATORS.get(call) if _hashable(call) else None
+        authenticate = _registered(_AUTHENTICATORS, call)
         if authenticate is not None:
             return call, authenticate
     return None
 
 
-def _hashable(call: Any) -> bool:
+def _registered(registry: weakref.WeakKeyDictionary[Any, T], call: Any, default: Any = None) -> Any:
+    """``registry[call]``, or ``default``: an app's own dependency may be no function at all (an
+    instance that cannot be hashed or weakly referenced), and it is simply not one of ours."""
     try:
-        hash(call)
+        return registry.get(call, default)
     except TypeError:
-        return False
-    return True
+        return default
 
 
 def requires_auth(route: Any) -> bool:
@@ -330,10 +332,11 @@ def _document_access(app: FastAPI, schema: dict[str, Any]) -> None:
     """Add the contract's 401 (and 403 for role and permission checks) to protected operations."""
     for route in _api_routes(app):
         calls = _dependency_calls(route)
-        if not any(_hashable(call) and call in _AUTHENTICATORS for call in calls):
+        if not any(_registered(_AUTHENTICATORS, call) is not None for call in calls):
             continue
         operations = schema.get("paths", {}).get(route.path_format, {})
-        denies = sorted({_ACCESS_CHECKS[call] for call in _dependency_calls(route) if call in _ACCESS_CHECKS})
+        codes = (_registered(_ACCESS_CHECKS, call) for call in calls)
+        denies = sorted({code for code in codes if code is not None})
         for method in route.methods or ():
             responses = operations.get(method.lower(), {}).setdefault("responses", {})
             responses.setdefault("401", _error_response("Missing or invalid bearer token", _UNAUTHORIZED))
@@ -501,7 +504,7 @@ def _route_body_limit(scope: Any) -> int | EllipsisType | None:
     if cached != "unknown":
         return cast(int | EllipsisType | None, cached)
     caps = [
-        _BODY_LIMITS[call] for call in _dependency_calls(route) if _hashable(call) and call in _BODY_LIMITS
+        cap for cap in (_registered(_BODY_LIMITS, call, ...) for call in _dependency_calls(route)) if cap is not ...
     ]
     cap: int | EllipsisType | None = caps[0] if caps else ...
     setattr(route, _ROUTE_CAP_ATTRIBUTE, cap)
