@@ -29,6 +29,9 @@ export function createMailer(smtpUrl: string | undefined, from: string, log: Log
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     send: async ({ to, subject, text, kind }) => {
+      // Building and handing over the message is work too: it starts once the answer is on its
+      // way, so an address with an account is not answered later than one without.
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         await transport.sendMail({ from, to, subject, text });
         log.info("audit", { event: "mail.sent", kind });
