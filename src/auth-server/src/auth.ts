@@ -86,6 +86,18 @@ export interface AuthDependencies {
   background: (task: Promise<unknown>) => void;
 }
 
+/**
+ * Whoever signs up first with an ADMIN_EMAILS address chose its password; the owner's click makes
+ * that account an admin. The owner is the one reading this mail, so the mail says so (it tells
+ * nobody else anything).
+ */
+const ADMIN_NOTICE =
+  "\nThis address is an administrator address of this service. Confirm it only if you created this account yourself, just now: whoever chose its password becomes an administrator when you confirm. If it was not you, do not open the link, and tell your administrators.\n";
+
+/** The stored (lower-cased) address against ADMIN_EMAILS in any case: for the mail's warning only. */
+const mayBecomeAdmin = (entries: AuthServerConfig["adminEmails"], email: string) =>
+  entries.some((entry) => `${entry.local}@${entry.domain}`.toLowerCase() === email.toLowerCase());
+
 /** How long an eligible account may take to verify and still become admin (resends included). */
 const ADMIN_GRANT_TTL_MS = 365 * 24 * 3600 * 1000;
 
@@ -143,7 +155,7 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
           kind: "verification",
           to: user.email,
           subject: "Confirm your email address",
-          text: `Confirm the email address of your new account by opening this link:\n${url}\n\nIt is valid for ${Math.round(config.emailVerificationTtlSeconds / 3600)} hours. If you did not sign up, ignore this mail.\n`,
+          text: `Confirm the email address of your new account by opening this link:\n${url}\n\nIt is valid for ${Math.round(config.emailVerificationTtlSeconds / 3600)} hours. If you did not sign up, ignore this mail.\n${mayBecomeAdmin(config.adminEmails, user.email) ? ADMIN_NOTICE : ""}`,
         }),
     },
     ...(deps.redis
