@@ -503,9 +503,8 @@ def _route_body_limit(scope: Any) -> int | EllipsisType | None:
     cached: int | EllipsisType | str | None = getattr(route, _ROUTE_CAP_ATTRIBUTE, "unknown")
     if cached != "unknown":
         return cast(int | EllipsisType | None, cached)
-    caps = [
-        cap for cap in (_registered(_BODY_LIMITS, call, ...) for call in _dependency_calls(route)) if cap is not ...
-    ]
+    found = (_registered(_BODY_LIMITS, call, ...) for call in _dependency_calls(route))
+    caps = [cap for cap in found if cap is not ...]
     cap: int | EllipsisType | None = caps[0] if caps else ...
     setattr(route, _ROUTE_CAP_ATTRIBUTE, cap)
     return cap
