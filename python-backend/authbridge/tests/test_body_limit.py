@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from authbridge import body_limit as limits
 from authbridge.fastapi import CurrentUser, body_limit, install_auth
-from authbridge.testing import TestKey, configure_env, make_token
+from authbridge.testing import TestKey, make_token
 
 pytestmark = pytest.mark.anyio
 CAP = 1024
@@ -24,19 +24,8 @@ class Body(BaseModel):
     title: str
 
 
-def _configure_auth(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL", "MAX_BODY_BYTES"):
-        monkeypatch.delenv(name, raising=False)
-    key = TestKey()
-    monkeypatch.setenv("AUTH_JWKS", json.dumps(key.jwks))
-    monkeypatch.setenv("AUTH_ISSUER", "https://auth.test")
-    monkeypatch.setenv("AUTH_AUDIENCE", "api")
-    configure_env(key, issuer="https://auth.test", audience="api", environ={})
-
-
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> FastAPI:
-    _configure_auth(monkeypatch)
+def app(auth_env: TestKey) -> FastAPI:
     app = FastAPI()
     install_auth(app, max_body_bytes=CAP)
 
@@ -173,8 +162,7 @@ async def test_the_default_cap_is_one_mebibyte_so_ordinary_uploads_work(
     assert (await call(app, "/public", [big(1024 * 1024)])).status == 413
 
 
-async def test_a_route_sets_its_own_cap_with_body_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    _configure_auth(monkeypatch)
+async def test_a_route_sets_its_own_cap_with_body_limit(auth_env: TestKey) -> None:
     app = FastAPI()
     install_auth(app, max_body_bytes=CAP)
 
@@ -223,10 +211,7 @@ class _Slotted:
         return "ok"
 
 
-async def test_an_app_dependency_without_weak_references_is_not_mistaken_for_ours(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _configure_auth(monkeypatch)
+async def test_an_app_dependency_without_weak_references_is_not_mistaken_for_ours(auth_env: TestKey) -> None:
     app = FastAPI()
     install_auth(app, max_body_bytes=CAP)
 

@@ -3,7 +3,6 @@ credential (an API key header here), decided before the body is read, in the con
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from pydantic import BaseModel
 
 from authbridge import AuthError, ErrorCode, Principal
 from authbridge.fastapi import install_auth, require_user
-from authbridge.testing import TestKey, configure_env, make_token
+from authbridge.testing import TestKey, make_token
 
 pytestmark = pytest.mark.anyio
 
@@ -48,14 +47,7 @@ class Body(BaseModel):
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> httpx.AsyncClient:
-    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL", "MAX_BODY_BYTES"):
-        monkeypatch.delenv(name, raising=False)
-    key = TestKey()
-    monkeypatch.setenv("AUTH_JWKS", json.dumps(key.jwks))
-    monkeypatch.setenv("AUTH_ISSUER", "https://auth.test")
-    monkeypatch.setenv("AUTH_AUDIENCE", "api")
-    configure_env(key, issuer="https://auth.test", audience="api", environ={})
+def client(auth_env: TestKey) -> httpx.AsyncClient:
     app = FastAPI()
     install_auth(app, max_body_bytes=1024)
 

@@ -4,16 +4,10 @@
  * distinct pair with the expected and the received value. python-backend writes the same lines.
  */
 import { createVerifier } from "@authbridge/verifier";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIENCE, claimsFor, ISSUER, JwksServer, newKey, signTestToken, type TestKey } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { AUDIENCE, claimsFor, ISSUER, signTestToken, useJwksServer } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-beforeAll(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-});
-afterAll(async () => jwks.close());
+const server = useJwksServer();
 
 function recorder() {
   const lines: { level: string; message: string }[] = [];
@@ -31,7 +25,7 @@ describe("logging", () => {
     const { lines, logger } = recorder();
     let status = 503;
     const fetch: typeof globalThis.fetch = async (_input, init) =>
-      status === 200 ? globalThis.fetch(jwks.url, init) : new Response("down", { status });
+      status === 200 ? globalThis.fetch(server.jwks.url, init) : new Response("down", { status });
     const url = "http://auth.invalid/.well-known/jwks.json";
     let now = 0;
     const verifier = createVerifier({
@@ -61,9 +55,9 @@ describe("logging", () => {
 
   it("logs a refused issuer or audience once per distinct pair, never the token", async () => {
     const { lines, logger } = recorder();
-    const verifier = createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, logger });
+    const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE, logger });
     const token = (claims: Record<string, unknown>) =>
-      signTestToken(key, { claims: { ...claimsFor("ada"), ...claims } });
+      signTestToken(server.key, { claims: { ...claimsFor("ada"), ...claims } });
     const wrongIssuer = token({ iss: "http://127.0.0.1:3000" });
     for (let i = 0; i < 3; i += 1)
       await expect(verifier.verify(wrongIssuer)).rejects.toMatchObject({ code: "invalid_issuer" });
@@ -81,7 +75,7 @@ describe("logging", () => {
 
   it("refuses a logger without warn and info when the verifier is built", () => {
     expect(() =>
-      createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, logger: {} as never }),
+      createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE, logger: {} as never }),
     ).toThrow(/logger must have warn\(\) and info\(\)/);
   });
 });

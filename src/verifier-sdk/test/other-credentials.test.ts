@@ -6,16 +6,10 @@ import { AuthError, createVerifier, ErrorCode, type Principal, principalFromClai
 import { authErrorHandler, type OtherCredential, requireUser } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIENCE, claimsFor, ISSUER, JwksServer, newKey, signTestToken, type TestKey } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { AUDIENCE, claimsFor, ISSUER, signTestToken, useJwksServer } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-beforeAll(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-});
-afterAll(async () => jwks.close());
+const server = useJwksServer();
 
 const KEYS: Record<string, string> = { "key-of-robot": "robot-1" };
 let asked: string[] = [];
@@ -34,7 +28,7 @@ const never: OtherCredential = async () => {
 
 function app() {
   asked = [];
-  const verifier = createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+  const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE });
   const api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/*", requireUser(verifier, { otherCredentials: [never, apiKey] }));
@@ -51,7 +45,7 @@ const post = (headers: Record<string, string>, body = '{"title":"t"}') =>
 
 describe("POST /api/items with requireUser({ otherCredentials })", () => {
   it("takes a bearer token as the caller without asking the others", async () => {
-    const token = signTestToken(key, { claims: claimsFor("ada") });
+    const token = signTestToken(server.key, { claims: claimsFor("ada") });
     const res = await post({ authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ caller: "ada", title: "t" });
@@ -92,7 +86,7 @@ describe("POST /api/items with requireUser({ otherCredentials })", () => {
   });
 
   it("refuses an option that is no function when the middleware is built", () => {
-    const verifier = createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+    const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE });
     expect(() => requireUser(verifier, { otherCredentials: ["x-api-key" as never] })).toThrow(TypeError);
   });
 });

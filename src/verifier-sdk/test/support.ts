@@ -6,6 +6,7 @@ import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject, sign
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AuthError, createVerifier, type Verifier, type VerifierOptions } from "@authbridge/verifier";
+import { afterAll, beforeAll } from "vitest";
 
 export const ISSUER = "https://auth.authbridge.test";
 export const AUDIENCE = "task-api";
@@ -155,3 +156,20 @@ export const RFC8037 = {
   jws: "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg",
   privateKey: () => createPrivateKey({ key: RFC8037.privateJwk, format: "jwk" }),
 };
+
+/**
+ * A signing key and a real JWKS server for it, started before the file's tests and closed after.
+ *
+ * @example
+ * const server = useJwksServer();
+ * it("…", () => createVerifier({ jwksUrl: server.jwks.url, … }));
+ */
+export function useJwksServer(kid = "key-1"): { readonly key: TestKey; readonly jwks: JwksServer } {
+  const state = {} as { key: TestKey; jwks: JwksServer };
+  beforeAll(async () => {
+    state.key = newKey(kid);
+    state.jwks = await new JwksServer([state.key]).start();
+  });
+  afterAll(async () => state.jwks?.close());
+  return state;
+}
