@@ -114,7 +114,14 @@ describe("npm start", () => {
         await until(() => tree.every((pid) => !alive(pid)), 20_000, "processes still running", stack.output);
         for (const port of stack.ports) expect(await listening(port), `port ${port} after`).toBe(false);
       } finally {
-        for (const pid of descendants(stack.child.pid as number)) process.kill(pid, "SIGKILL");
+        // Whatever is left (a failed run): gone, or going, by now.
+        for (const pid of descendants(stack.child.pid as number)) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // exited meanwhile
+          }
+        }
         stack.child.kill("SIGKILL");
         fs.rmSync(stack.dataDir, { recursive: true, force: true });
       }

@@ -1,8 +1,7 @@
 /** The twin task API's app factory: CORS, the verifier's middleware, the routes. */
 import type { Verifier } from "@authbridge/verifier";
-import { authErrorHandler, requireUser } from "@authbridge/verifier/hono";
+import { authErrorHandler, bodyLimit, requireUser } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { adminRouter } from "./routes/admin.js";
 import { tasksRouter } from "./routes/tasks.js";
@@ -15,9 +14,6 @@ export interface AppDeps {
   /** Largest request body, bytes (`MAX_BODY_BYTES`). @default 65536 */
   maxBodyBytes?: number;
 }
-
-/** The 413 answer's `detail`, as python-backend's (authbridge's body limit) writes it. */
-export const TOO_LARGE_DETAIL = "The request body is too large";
 
 /**
  * @example
@@ -47,13 +43,8 @@ export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65
   app.get("/health", (c) => c.json({ status: "ok" }));
   // Authentication first: a request without a valid token is a 401 before its body is read.
   app.use("/api/*", requireUser(verifier));
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ detail: TOO_LARGE_DETAIL, code: "payload_too_large" }, 413, { Connection: "close" }),
-    }),
-  );
+  // The SDK's limit: the contract's 413, with the refused body discarded so the client reads it.
+  if (maxBodyBytes > 0) app.use("/api/*", bodyLimit({ maxBytes: maxBodyBytes }));
   app.get("/api/me", (c) => {
     const { id, email, name, roles, permissions } = c.var.user;
     return c.json({ id, email, name, roles, permissions });

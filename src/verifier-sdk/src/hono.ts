@@ -6,6 +6,7 @@
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { checkPermission, checkRole } from "./access.js";
+import { discardBody } from "./body-limit.js";
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
 import type { Verifier } from "./verify.js";
@@ -60,7 +61,11 @@ export function requireUser(verifier: Verifier, options: RequireUserOptions = {}
   }
   return async (c, next) => {
     const refused = await authenticateInto(c, verifier, others);
-    if (refused) return refused;
+    if (refused) {
+      // Decided before the body; discarded before the answer, so that the client reads it.
+      await discardBody(c);
+      return refused;
+    }
     await next();
   };
 }
@@ -167,5 +172,6 @@ export function authErrorHandler(fallback?: ErrorHandler): ErrorHandler {
 }
 
 export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
+export { type BodyLimitOptions, bodyLimit } from "./body-limit.js";
 export { AuthError } from "./errors.js";
 export type { Principal } from "./principal.js";
