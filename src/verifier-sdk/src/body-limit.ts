@@ -7,6 +7,7 @@
  * Python's `authbridge/body_limit.py` is the same limit for ASGI apps.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { readCapped } from "./read-capped.js";
 
 /** Most of a refused body read and discarded so that the client gets the answer, bytes. */
 export const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
@@ -116,23 +117,10 @@ export function bodyLimit({ maxBytes }: BodyLimitOptions): MiddlewareHandler {
     }
     // Streamed: counted as it arrives, kept only up to the cap.
     const reader = request.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await discardBody(c, reader);
-        return tooLarge();
-      }
-      chunks.push(value);
-    }
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
+    const body = await readCapped(reader, maxBytes);
+    if (!body) {
+      await discardBody(c, reader);
+      return tooLarge();
     }
     c.req.raw = new Request(request, { body });
     return next();

@@ -16,6 +16,7 @@ import type { JSONWebKeySet } from "jose";
 import { AuthError } from "./errors.js";
 import { importEd25519, type VerifyKey } from "./keys.js";
 import type { VerifierLogger } from "./options.js";
+import { readCapped } from "./read-capped.js";
 
 export const MIN_MAX_AGE = 60;
 export const MAX_MAX_AGE = 24 * 3600;
@@ -225,7 +226,7 @@ export class JwksCache {
       if (response.status === 304 && previous) {
         this.keyset = { keys: previous.keys, fetchedAt: now, freshUntil: now + ttl, etag: previous.etag };
       } else if (response.status === 200) {
-        const body = await readCapped(response, MAX_JWKS_BYTES);
+        const body = await readJwksBody(response, MAX_JWKS_BYTES);
         const keys = await parseJwks(JSON.parse(new TextDecoder().decode(body)), previous?.keys);
         this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl, etag: response.headers.get("etag") ?? undefined };
       } else {
@@ -249,7 +250,7 @@ export class JwksCache {
 }
 
 /** The body, read only up to `cap` bytes: a huge or endless JWKS costs nothing. */
-async function readCapped(response: Response, cap: number): Promise<Uint8Array> {
+async function readJwksBody(response: Response, cap: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > cap) {
     await response.body?.cancel();
@@ -257,23 +258,10 @@ async function readCapped(response: Response, cap: number): Promise<Uint8Array> 
   }
   const reader = response.body?.getReader();
   if (!reader) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel();
-      throw new Error(`JWKS larger than ${cap} bytes`);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
+  const body = await readCapped(reader, cap);
+  if (!body) {
+    await reader.cancel();
+    throw new Error(`JWKS larger than ${cap} bytes`);
   }
   return body;
 }
