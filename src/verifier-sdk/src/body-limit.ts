@@ -108,14 +108,16 @@ export function bodyLimit({ maxBytes }: BodyLimitOptions): MiddlewareHandler {
   }
   return async (c, next) => {
     const request = c.req.raw;
-    if (!request.body) return next();
+    // Headers first: on Node, touching `request.body` wraps the socket's stream in a Web stream,
+    // which then holds the data a discard must drain from the socket itself.
     const declared = request.headers.get("content-length");
     if (declared !== null && !request.headers.has("transfer-encoding")) {
       if (/^\d+$/.test(declared) && Number(declared) <= maxBytes) return next();
       await discardBody(c);
       return tooLarge();
     }
-    // Streamed: counted as it arrives, kept only up to the cap.
+    if (!request.body) return next();
+    // Streamed (chunked, or HTTP/2 without a length): counted as it arrives, kept up to the cap.
     const reader = request.body.getReader();
     const body = await readCapped(reader, maxBytes);
     if (!body) {
