@@ -293,11 +293,6 @@ def _registered(registry: weakref.WeakKeyDictionary[Any, T], call: Any, default:
         return default
 
 
-def requires_auth(route: Any) -> bool:
-    """Whether ``route`` authenticates its caller (``get_current_user`` or ``require_user``)."""
-    return _authenticator_of(route) is not None
-
-
 def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
     return {
         "description": description,
@@ -477,6 +472,7 @@ async def _authenticate_before_body(scope: Any) -> None:
 _BODY_LIMITS: weakref.WeakKeyDictionary[Callable[..., Any], int | None] = weakref.WeakKeyDictionary()
 #: Where a route keeps the cap found for it (routes are unhashable: no dictionary can key them).
 _ROUTE_CAP_ATTRIBUTE = "_authbridge_body_cap"
+_NOT_LOOKED_UP = object()
 
 
 def body_limit(max_bytes: int | None) -> Any:
@@ -500,8 +496,8 @@ def _route_body_limit(scope: Any) -> int | EllipsisType | None:
     route = scope.get("route")
     if not isinstance(route, APIRoute):
         return ...
-    cached: int | EllipsisType | str | None = getattr(route, _ROUTE_CAP_ATTRIBUTE, "unknown")
-    if cached != "unknown":
+    cached = getattr(route, _ROUTE_CAP_ATTRIBUTE, _NOT_LOOKED_UP)
+    if cached is not _NOT_LOOKED_UP:
         return cast(int | EllipsisType | None, cached)
     found = (_registered(_BODY_LIMITS, call, ...) for call in _dependency_calls(route))
     caps = [cap for cap in found if cap is not ...]
