@@ -1,11 +1,11 @@
 /**
  * The real auth server for the contract suites, from the one shared harness
- * (`@authbridge/auth-server/testing`): in process, so a suite can mint tokens with the real
+ * (`@authbridge/harness`): in process, so a suite can mint tokens with the real
  * signing key for bad-claim cases and stop its listener for the outage test.
  */
-import { type RunningAuthServer, startAuthServer } from "@authbridge/auth-server/testing";
+import { type RunningAuthServer, startAuthServer } from "@authbridge/harness";
 
-export { fetchJwt, signUpUser, type User } from "@authbridge/auth-server/testing";
+export { fetchJwt, signUpUser, type User } from "@authbridge/harness";
 
 export const AUDIENCE = "task-api";
 export type AuthHandle = RunningAuthServer;

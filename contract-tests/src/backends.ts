@@ -4,17 +4,27 @@
  * auth server's JWKS, issuer and audience, with a 1 s unknown-kid cooldown so rotation and
  * outage tests run in seconds.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort } from "@authbridge/auth-server/testing";
+import {
+  freePort,
+  honoTaskApiCommand,
+  ROOT,
+  type Service,
+  startServices,
+  uvicornCommand,
+  waitUntilReady,
+} from "@authbridge/harness";
 import type { AuthHandle } from "./auth.js";
 import { AUDIENCE } from "./auth.js";
 import type { RuntimeChoice } from "./runtime.js";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export { ROOT };
+
+/** Task APIs build their verifier and database at start-up: slower in a container on a busy machine. */
+const READY_MS = 90_000;
 
 export interface Backend {
   readonly name: "python" | "typescript";
@@ -38,28 +48,6 @@ function verifierEnv(jwksHost: string, auth: AuthHandle): Record<string, string>
   };
 }
 
-async function waitHealthy(
-  name: string,
-  url: string,
-  child?: ChildProcess,
-  output?: () => string | Promise<string>,
-): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${(await output?.()) ?? ""}`);
-    }
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} was not healthy at ${url}/health within 90 s:\n${(await output?.()) ?? ""}`);
-}
-
 /** Where each task API keeps its tasks; unset: a fresh SQLite file per API. */
 export interface BackendDatabases {
   readonly python?: string;
@@ -68,77 +56,41 @@ export interface BackendDatabases {
 
 async function startProcesses(auth: AuthHandle, databases: BackendDatabases): Promise<Backends> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-backends-"));
-  const env = { ...process.env, ...verifierEnv("127.0.0.1", auth) };
-  const children: ChildProcess[] = [];
-  const launch = (cmd: string, args: string[], cwd: string, extra: Record<string, string>) => {
-    const child = spawn(cmd, args, { cwd, env: { ...env, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4000);
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    children.push(child);
-    return { child, output: () => output };
-  };
-  const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            child.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill("SIGTERM");
-          }),
-      ),
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const [pyPort, tsPort] = [await freePort(), await freePort()];
-    const uvicorn = path.join(ROOT, "python-backend", ".venv", "bin", "uvicorn");
-    const py = launch(
-      uvicorn,
-      [
-        "task_api.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(pyPort),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-      ],
-      path.join(ROOT, "python-backend"),
-      { TASKS_DATABASE_URL: databases.python ?? `sqlite:///${path.join(dir, "tasks.sqlite")}` },
-    );
-    const ts = launch(
-      process.execPath,
-      ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
-      ROOT,
-      {
+  const env = verifierEnv("127.0.0.1", auth);
+  const [pyPort, tsPort] = [await freePort(), await freePort()];
+  const [py, ts] = (await startServices([
+    {
+      name: "python-backend",
+      ...uvicornCommand(pyPort, { logLevel: "warning" }),
+      env: { ...env, TASKS_DATABASE_URL: databases.python ?? `sqlite:///${path.join(dir, "tasks.sqlite")}` },
+      readyUrl: `http://127.0.0.1:${pyPort}/health`,
+      deadlineMs: READY_MS,
+    },
+    {
+      name: "hono-task-api",
+      ...honoTaskApiCommand(),
+      env: {
+        ...env,
         PORT: String(tsPort),
         HOST: "127.0.0.1",
         TASKS_DATABASE_URL: databases.typescript ?? `sqlite:///${path.join(dir, "tasks-ts.sqlite")}`,
       },
-    );
-    const list: Backend[] = [
-      { name: "python", url: `http://127.0.0.1:${pyPort}`, pid: py.child.pid as number },
-      { name: "typescript", url: `http://127.0.0.1:${tsPort}`, pid: ts.child.pid as number },
-    ];
-    await Promise.all([
-      waitHealthy("python-backend", list[0]?.url as string, py.child, py.output),
-      waitHealthy("hono-task-api", list[1]?.url as string, ts.child, ts.output),
-    ]);
-    return { list, stop };
-  } catch (error) {
-    await stop();
+      readyUrl: `http://127.0.0.1:${tsPort}/health`,
+      deadlineMs: READY_MS,
+    },
+  ]).catch((error) => {
+    fs.rmSync(dir, { recursive: true, force: true });
     throw error;
-  }
+  })) as [Service, Service];
+  const stop = async () => {
+    await Promise.all([py, ts].map((service) => service.stop("SIGTERM", 5000)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const list: Backend[] = [
+    { name: "python", url: `http://127.0.0.1:${pyPort}`, pid: py.pid },
+    { name: "typescript", url: `http://127.0.0.1:${tsPort}`, pid: ts.pid },
+  ];
+  return { list, stop };
 }
 
 /**
@@ -162,7 +114,7 @@ async function startContainers(
     new GenericContainer(image)
       .withNetworkMode("host")
       .withEnvironment({ ...env, ...extra, HOST: "127.0.0.1", PORT: String(port) })
-      .withStartupTimeout(90_000)
+      .withStartupTimeout(READY_MS)
       .start();
   const started = await Promise.allSettled([
     start(images.python, pyPort, { TASKS_DATABASE_URL: databases.python ?? "sqlite:////data/tasks.sqlite" }),
@@ -195,7 +147,13 @@ async function startContainers(
   ];
   try {
     await Promise.all(
-      list.map((backend, i) => waitHealthy(`${backend.name} container`, backend.url, undefined, logs(i))),
+      list.map((backend, i) =>
+        waitUntilReady(`${backend.url}/health`, {
+          name: `${backend.name} container`,
+          deadlineMs: READY_MS,
+          output: logs(i),
+        }),
+      ),
     );
   } catch (error) {
     await stop();

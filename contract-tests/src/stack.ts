@@ -1,7 +1,8 @@
 /** The whole system under test for one suite: auth server, both backends, signed-up users. */
 
-import { inject } from "vitest";
-import { type AuthHandle, startAuth } from "./auth.js";
+import { liveView } from "@authbridge/harness/vitest";
+import { afterAll, beforeAll, inject } from "vitest";
+import { type AuthHandle, signUpUser, startAuth, type User } from "./auth.js";
 import { type Backend, type BackendDatabases, type Backends, startBackends } from "./backends.js";
 import type { Runtime } from "./runtime.js";
 
@@ -43,4 +44,25 @@ export async function createTask(backend: Backend, jwt: string, title = "contrac
   });
   if (res.status !== 201) throw new Error(`${backend.name}: create failed with ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
+}
+
+/**
+ * The stack and one signed-up user for a file's tests, closed after them.
+ *
+ * @example
+ * const { stack, user } = useStack("fuzzer");
+ */
+export function useStack(userLabel: string): { stack: Stack; user: User } {
+  let current: { stack: Stack; user: User } | undefined;
+  beforeAll(async () => {
+    const stack = await startStack();
+    try {
+      current = { stack, user: await signUpUser(stack.auth.url, userLabel) };
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+  }, 180_000);
+  afterAll(async () => current?.stack.close());
+  return { stack: liveView(() => current?.stack), user: liveView(() => current?.user) };
 }

@@ -4,7 +4,7 @@
  * exactly its own 10, and the burst ends within a generous bound (speed is the benchmark's job).
  */
 
-import { createPostgresDatabase } from "@authbridge/auth-server/testing";
+import { createPostgresDatabase } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUpUser, type User } from "../src/auth.js";
 import { type Stack, startStack } from "../src/stack.js";

@@ -5,7 +5,7 @@
  * image to look at, and the run says so.
  */
 import { spawnSync } from "node:child_process";
-import { freePort } from "@authbridge/auth-server/testing";
+import { eventually, freePort, waitUntilReady } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type AuthHandle, signUpUser, startAuth, type User } from "../src/auth.js";
 
@@ -16,16 +16,6 @@ function docker(...args: string[]): string {
   const result = spawnSync("docker", args, { encoding: "utf8", timeout: 60_000 });
   if (result.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr || result.error}`);
   return result.stdout.trim();
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds = 60): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} within ${seconds} s`);
 }
 
 describe.runIf(choice.runtime === "container")("python-backend image", () => {
@@ -47,7 +37,7 @@ describe.runIf(choice.runtime === "container")("python-backend image", () => {
       "-e", `AUTH_JWKS_URL=${auth.url}/api/auth/jwks`, "-e", `AUTH_ISSUER=${auth.url}`, "-e", "AUTH_AUDIENCE=task-api",
       choice.images?.python as string,
     ); // biome-ignore format: one flag and its value per pair reads best
-    await waitFor("python-backend answers /health", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
+    await waitUntilReady(`${url}/health`, { name: "python-backend container" });
   }, 180_000);
 
   afterAll(async () => {
@@ -71,7 +61,7 @@ describe.runIf(choice.runtime === "container")("python-backend image", () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     docker("restart", "-t", "5", name);
-    const read = await waitFor("the restarted container answers", async () => {
+    const read = await eventually("the restarted container answers", async () => {
       const res = await fetch(`${url}/api/tasks/${id}`, { headers });
       return res.status === 200 ? ((await res.json()) as { id: string; title: string }) : undefined;
     });
@@ -81,13 +71,13 @@ describe.runIf(choice.runtime === "container")("python-backend image", () => {
   it("turns healthy by its own HEALTHCHECK", async () => {
     expect(docker("inspect", "-f", "{{.Config.Healthcheck.Test}}", name)).toContain("/health");
     // The Dockerfile's interval is 10 s: the first verdict comes after it.
-    const status = await waitFor(
+    const status = await eventually(
       "health status healthy",
       async () => {
         const s = docker("inspect", "-f", "{{.State.Health.Status}}", name);
         return s === "healthy" ? s : undefined;
       },
-      60,
+      { intervalMs: 250 },
     );
     expect(status).toBe("healthy");
   }, 90_000);

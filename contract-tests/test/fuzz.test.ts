@@ -7,22 +7,15 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUpUser, type User } from "../src/auth.js";
-import { type Stack, startStack } from "../src/stack.js";
+import { describe, expect, it } from "vitest";
+import { useStack } from "../src/stack.js";
 
 const run = promisify(execFile);
 const BACKEND = path.resolve(import.meta.dirname, "../../python-backend");
 const SEED = "20261123";
 const EXAMPLES = "25";
 
-let stack: Stack;
-let user: User;
-beforeAll(async () => {
-  stack = await startStack();
-  user = await signUpUser(stack.auth.url, "fuzzer");
-}, 180_000);
-afterAll(async () => stack?.close());
+const { stack, user } = useStack("fuzzer");
 
 describe("schemathesis against both task APIs", () => {
   it("generated requests get the same status from both and never a 5xx", async () => {

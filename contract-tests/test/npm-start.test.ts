@@ -3,15 +3,12 @@
  * comes up, and stopping `npm start` by its PID (SIGTERM, SIGINT as Ctrl-C, SIGHUP as a closed
  * terminal) stops every process it started, grandchildren included; nothing keeps listening.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "@authbridge/auth-server/testing";
+import { eventually, freePort, ROOT, spawnService } from "@authbridge/harness";
 import { describe, expect, it } from "vitest";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** Every process below `pid`, from /proc (children of children too). */
 function descendants(pid: number): number[] {
@@ -56,13 +53,13 @@ const listening = (port: number) =>
     socket.once("error", () => resolve(false));
   });
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string, output: () => string) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms; output:\n${output().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Waits until `check` holds (the stack's own output explains a failure). */
+const until = (check: () => boolean | Promise<boolean>, ms: number, what: string, output: () => string) =>
+  eventually(what, async () => ((await check()) ? true : undefined), {
+    deadlineMs: ms,
+    intervalMs: 200,
+    output: () => output().slice(-3000),
+  });
 
 async function startStack() {
   const names = [
@@ -76,27 +73,23 @@ async function startStack() {
   const ports: Record<string, string> = {};
   for (const name of names) ports[name] = String(await freePort());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-npm-start-"));
-  const { SMTP_URL: _smtp, BETTER_AUTH_URL: _url, ...env } = process.env;
-  const child: ChildProcess = spawn("npm", ["start"], {
+  const service = spawnService({
+    name: "npm start",
+    command: "npm",
+    args: ["start"],
     cwd: ROOT,
-    env: { ...env, ...ports, DATA_DIR: dataDir, NODE_ENV: "development", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      SMTP_URL: undefined,
+      BETTER_AUTH_URL: undefined,
+      ...ports,
+      DATA_DIR: dataDir,
+      NODE_ENV: "development",
+      LOG_LEVEL: "warn",
+    },
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await until(
-    () => output.includes("authbridge is up"),
-    120_000,
-    "the stack did not come up",
-    () => output,
-  );
-  return { child, ports: Object.values(ports).map(Number), exited, dataDir, output: () => output };
+  const output = () => service.output();
+  await until(() => service.stdout().includes("authbridge is up"), 120_000, "the stack did not come up", output);
+  return { child: service.child, ports: Object.values(ports).map(Number), dataDir, output };
 }
 
 describe("npm start", () => {

@@ -11,14 +11,14 @@ import path from "node:path";
 import { promisify } from "node:util";
 import {
   createPostgresDatabase,
+  createRedisDatabase,
   fetchJwt,
   newUser,
   postFrom,
   type SpawnedAuthServer,
   signUp,
   spawnAuthServer,
-} from "@authbridge/auth-server/testing";
-import { Redis } from "ioredis";
+} from "@authbridge/harness";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuthHandle } from "../src/auth.js";
@@ -79,12 +79,9 @@ describe.each([
       const database = await createPostgresDatabase();
       if (!database) throw new Error("TEST_DATABASE_URL disappeared");
       cleanups.push(database.drop);
-      const redisUrl = new URL(process.env.TEST_REDIS_URL as string);
-      redisUrl.pathname = `/${1 + (process.pid % 15)}`;
-      const redis = new Redis(redisUrl.toString());
-      await redis.flushdb();
-      await redis.quit();
-      Object.assign(env, { AUTH_DATABASE_URL: database.url, REDIS_URL: redisUrl.toString() });
+      const redis = await createRedisDatabase();
+      if (!redis) throw new Error("TEST_REDIS_URL disappeared");
+      Object.assign(env, { AUTH_DATABASE_URL: database.url, REDIS_URL: redis.url });
     } else {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-replica-"));
       cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));

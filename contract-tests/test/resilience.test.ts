@@ -5,18 +5,12 @@
  * dropped by both on their next refresh, and stays dropped through a JWKS outage after it.
  */
 import { decodeProtectedHeader } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchJwt, signUpUser, type User } from "../src/auth.js";
+import { describe, expect, it } from "vitest";
+import { fetchJwt } from "../src/auth.js";
 import { observe, parity, problems } from "../src/matrix.js";
-import { type Stack, startStack } from "../src/stack.js";
+import { useStack } from "../src/stack.js";
 
-let stack: Stack;
-let user: User;
-beforeAll(async () => {
-  stack = await startStack();
-  user = await signUpUser(stack.auth.url, "resilience");
-}, 180_000);
-afterAll(async () => stack?.close());
+const { stack, user } = useStack("resilience");
 
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

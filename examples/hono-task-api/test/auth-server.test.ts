@@ -3,7 +3,7 @@
  * it through the server's JWKS over HTTP, and the twin serves that user alone.
  */
 
-import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "@authbridge/auth-server/testing";
+import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "@authbridge/harness";
 import { createVerifier } from "@authbridge/verifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";

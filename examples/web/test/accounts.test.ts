@@ -4,7 +4,7 @@
  * old sessions are gone; change password → the other browser's session is gone; revoke a session
  * from the list.
  */
-import { linkIn, type MailCatcher, startMailCatcher } from "@authbridge/auth-server/testing";
+import { linkIn, type MailCatcher, startMailCatcher } from "@authbridge/harness";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, hasChromium, signInWith, signUpIn, startWebStack, type WebStack } from "./support.js";

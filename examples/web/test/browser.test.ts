@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { linkIn, type MailCatcher, startMailCatcher } from "@authbridge/auth-server/testing";
+import { linkIn, type MailCatcher, startMailCatcher } from "@authbridge/harness";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, CHROMIUM, hasChromium, startWebStack, type WebStack } from "./support.js";

@@ -4,8 +4,6 @@ verifies it through the server's JWKS over HTTP."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -18,64 +16,33 @@ from authbridge import AuthSettings
 from task_api import create_app
 from task_api.config import TaskApiSettings
 
+from .services import free_port, running_service
+
 pytestmark = pytest.mark.anyio
 
 ROOT = Path(__file__).resolve().parents[3]
 TSX = ROOT / "node_modules" / "tsx" / "dist" / "cli.mjs"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not TSX.exists():
         pytest.skip("node_modules is missing: run `npm test` from the repository root")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    data = tmp_path_factory.mktemp("auth-data")
     env = {
         **os.environ,
         "NODE_ENV": "development",
         "PORT": str(port),
         "BETTER_AUTH_URL": url,
-        "DATA_DIR": str(data),
+        "DATA_DIR": str(tmp_path_factory.mktemp("auth-data")),
         "JWT_AUDIENCE": "task-api",
         "LOG_LEVEL": "warn",
     }
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(
-        ["node", str(TSX), "src/auth-server/src/main.ts"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"auth server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("auth server did not become ready in 60 s")
+    command = ["node", "--import", "tsx", "src/auth-server/src/main.ts"]
+    with running_service(command, cwd=ROOT, env=env, ready_url=f"{url}/readyz"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @asynccontextmanager

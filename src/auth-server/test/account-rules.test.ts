@@ -6,12 +6,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fetchJwt, newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkImage } from "../src/account-rules.js";
 import { createAuthServer } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
-import { fetchJwt, newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "../src/testing.js";
 
 let running: RunningAuthServer;
 beforeAll(async () => {

@@ -1,14 +1,11 @@
 /** Bad input to the auth endpoints is a 4xx with a reason, never a 5xx. */
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type RunningAuthServer, startAuthServer } from "../src/testing.js";
+import { newUser } from "@authbridge/harness";
+import { useAuthServer } from "@authbridge/harness/vitest";
+import { describe, expect, it } from "vitest";
 
 describe("bad input", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "1000" });
-  });
-  afterAll(async () => running.close());
+  const running = useAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "1000" });
 
   const post = (path: string, body: string, contentType = "application/json") =>
     fetch(`${running.url}${path}`, {

@@ -4,11 +4,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { fetchJwt, newUser, signUp, spawnAuthServer } from "@authbridge/harness";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
-import { fetchJwt, newUser, signUp, spawnAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const main = path.resolve(import.meta.dirname, "../src/main.ts");

@@ -3,9 +3,7 @@
  * sign-up, sign-up that does not tell whether an email has an account, and a password reset
  * whose link is single-use, expires and signs every session out.
  */
-import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config.js";
+
 import {
   fetchJwt,
   linkIn,
@@ -15,7 +13,10 @@ import {
   signIn,
   startAuthServer,
   startMailCatcher,
-} from "../src/testing.js";
+} from "@authbridge/harness";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
 
 /** ADMIN_EMAILS entries: the local part exact, the domain in any case. */
 const ADMIN_TYPED = "Boss.Admin@example.test";

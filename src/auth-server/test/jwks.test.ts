@@ -1,13 +1,10 @@
 /** The JWKS endpoints: public keys only, cache headers, ETag revalidation. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningAuthServer, startAuthServer } from "../src/testing.js";
+
+import { useAuthServer } from "@authbridge/harness/vitest";
+import { describe, expect, it } from "vitest";
 
 describe("GET /api/auth/jwks and /.well-known/jwks.json", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({ JWKS_MAX_AGE_SECONDS: "120" });
-  });
-  afterAll(async () => running.close());
+  const running = useAuthServer({ JWKS_MAX_AGE_SECONDS: "120" });
 
   it("publishes the same Ed25519 public keys at both paths with cache headers", async () => {
     const a = await fetch(`${running.url}/api/auth/jwks`);

@@ -1,13 +1,11 @@
 /** What the server logs during sign-up, sign-in and token fetches holds no secret. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchJwt, newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "../src/testing.js";
+
+import { fetchJwt, newUser, signIn, signUp } from "@authbridge/harness";
+import { useAuthServer } from "@authbridge/harness/vitest";
+import { describe, expect, it } from "vitest";
 
 describe("logs", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({ LOG_LEVEL: "debug" });
-  });
-  afterAll(async () => running.close());
+  const running = useAuthServer({ LOG_LEVEL: "debug" });
 
   it("never contain the password, session token or JWT, and record the audit events", async () => {
     const user = newUser("logs");

@@ -4,9 +4,10 @@
  * emails have accounts. A real SMTP server (smtp-server) that holds every message until the
  * test lets it go shows the answer does not wait, without measuring any time.
  */
+
+import { eventually, freePort, newUser, type RunningAuthServer, signUp, startAuthServer } from "@authbridge/harness";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, newUser, type RunningAuthServer, signUp, startAuthServer } from "../src/testing.js";
 
 interface HeldMail {
   to: string[];
@@ -50,13 +51,11 @@ afterAll(async () => {
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<"still waiting">((resolve) => setTimeout(() => resolve("still waiting"), ms))]);
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => boolean, what: string) =>
+  eventually(`timed out waiting for ${what}`, async () => (check() ? true : undefined), {
+    deadlineMs: 10_000,
+    intervalMs: 20,
+  });
 
 describe("mail is sent after the answer", () => {
   it("POST /request-password-reset for an account answers while its mail is still held by SMTP", async () => {

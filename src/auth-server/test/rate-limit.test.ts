@@ -4,16 +4,13 @@
  * does not buy a fresh bucket.
  */
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postFrom, type Reply } from "@authbridge/harness";
+import { useAuthServer } from "@authbridge/harness/vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { postFrom, type Reply, type RunningAuthServer, startAuthServer } from "../src/testing.js";
 
 describe("POST /api/auth/sign-in/email rate limit", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "3", RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60" });
-  });
-  afterAll(async () => running.close());
+  const running = useAuthServer({ RATE_LIMIT_SIGN_IN_MAX: "3", RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60" });
 
   const badSignIn = { email: "nobody@example.test", password: "wrong-password-123" };
 
@@ -42,15 +39,11 @@ describe("POST /api/auth/sign-in/email rate limit", () => {
 });
 
 describe("junk requests", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({
-      RATE_LIMIT_SIGN_IN_MAX: "2",
-      RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
-      RATE_LIMIT_MAX: "1000000",
-    });
+  const running = useAuthServer({
+    RATE_LIMIT_SIGN_IN_MAX: "2",
+    RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
+    RATE_LIMIT_MAX: "1000000",
   });
-  afterAll(async () => running.close());
 
   it("cannot buy a fresh set of sign-in attempts (5,000 requests to nonexistent paths)", async () => {
     const url = `${running.url}/api/auth/sign-in/email`;
@@ -82,17 +75,13 @@ describe("junk requests", () => {
 });
 
 describe("TRUST_PROXY_HEADER from TRUSTED_PROXIES only", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({
-      RATE_LIMIT_SIGN_IN_MAX: "2",
-      RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
-      TRUST_PROXY_HEADER: "X-Forwarded-For",
-      // 127.0.0.1 is the proxy; localhost resolves to it too (a host name, as compose names nginx).
-      TRUSTED_PROXIES: "127.0.0.1, localhost, 10.9.0.0/16",
-    });
+  const running = useAuthServer({
+    RATE_LIMIT_SIGN_IN_MAX: "2",
+    RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
+    TRUST_PROXY_HEADER: "X-Forwarded-For",
+    // 127.0.0.1 is the proxy; localhost resolves to it too (a host name, as compose names nginx).
+    TRUSTED_PROXIES: "127.0.0.1, localhost, 10.9.0.0/16",
   });
-  afterAll(async () => running.close());
   const url = () => `${running.url}/api/auth/sign-in/email`;
   const body = { email: "nobody@example.test", password: "wrong-password-123" };
 
@@ -130,15 +119,11 @@ describe("TRUST_PROXY_HEADER from TRUSTED_PROXIES only", () => {
 });
 
 describe("every credential-checking endpoint", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({
-      RATE_LIMIT_SIGN_IN_MAX: "2",
-      RATE_LIMIT_MAX: "3",
-      RATE_LIMIT_WINDOW_SECONDS: "60",
-    });
+  const running = useAuthServer({
+    RATE_LIMIT_SIGN_IN_MAX: "2",
+    RATE_LIMIT_MAX: "3",
+    RATE_LIMIT_WINDOW_SECONDS: "60",
   });
-  afterAll(async () => running.close());
 
   // Each from its own loopback address: one client's bucket per case.
   it.each([

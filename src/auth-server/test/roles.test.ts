@@ -6,10 +6,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { fetchJwt, newUser, type RunningAuthServer, signUpUser, startAuthServer } from "@authbridge/harness";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_PERMISSIONS } from "../src/roles.js";
-import { fetchJwt, newUser, type RunningAuthServer, signUpUser, startAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");

@@ -2,9 +2,9 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "@authbridge/harness";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchJwt, newUser, type RunningAuthServer, signUp, startAuthServer } from "../src/testing.js";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../../..");

@@ -1,15 +1,13 @@
 /** Origin check, CORS and security headers against the real server. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type RunningAuthServer, signUp, startAuthServer } from "../src/testing.js";
+
+import { newUser, signUp } from "@authbridge/harness";
+import { useAuthServer } from "@authbridge/harness/vitest";
+import { describe, expect, it } from "vitest";
 
 const TRUSTED = "http://app.authbridge.test:5173";
 
 describe("origin check and CORS", () => {
-  let running: RunningAuthServer;
-  beforeAll(async () => {
-    running = await startAuthServer({ TRUSTED_ORIGINS: TRUSTED });
-  });
-  afterAll(async () => running.close());
+  const running = useAuthServer({ TRUSTED_ORIGINS: TRUSTED });
 
   it("refuses a cookie-bearing POST from an untrusted Origin with 403", async () => {
     const user = newUser("origin");

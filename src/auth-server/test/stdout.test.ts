@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { newUser, type SpawnedAuthServer, signUp, spawnAuthServer } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type SpawnedAuthServer, signUp, spawnAuthServer } from "../src/testing.js";
 
 let server: SpawnedAuthServer;
 let dataDir: string;

@@ -2,9 +2,10 @@
  * GET /api/auth/token answers the common case itself (token-route.ts) and leaves every other case
  * to Better Auth: these pin that both paths agree on who gets a token.
  */
+
+import { newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "@authbridge/harness";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUser, type RunningAuthServer, signIn, signUp, startAuthServer } from "../src/testing.js";
 
 let running: RunningAuthServer;
 beforeAll(async () => {

@@ -2,8 +2,7 @@
  * Sign-up → sign-in → token, on SQLite always and on PostgreSQL when TEST_DATABASE_URL is
  * set: the JWT verifies against the published JWKS and carries exactly the contract's claims.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import {
   createPostgresDatabase,
   fetchJwt,
@@ -13,7 +12,9 @@ import {
   signIn,
   signUp,
   startAuthServer,
-} from "../src/testing.js";
+} from "@authbridge/harness";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const CONTRACT_CLAIMS = ["aud", "email", "email_verified", "exp", "iat", "iss", "name", "role", "sub"];
 

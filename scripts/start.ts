@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm start`: the whole local stack on embedded SQLite. Starts a mail catcher (MailDev, unless
  * SMTP_URL names a mail server) and the auth server, waits until it is ready, then the task APIs
@@ -9,14 +8,22 @@
  * Ports: PORT (auth server, 3000), PYTHON_BACKEND_PORT (8000), HONO_TASK_API_PORT (8001),
  * WEB_PORT (5173), MAILDEV_SMTP_PORT (1025), MAILDEV_WEB_PORT (1080); data under DATA_DIR (./data).
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+// Subpaths: the stack's launcher loads neither the auth server nor a database driver itself.
+import {
+  authServerCommand,
+  type Command,
+  honoTaskApiCommand,
+  maildevCommand,
+  ROOT,
+  uvicornCommand,
+  viteCommand,
+} from "@authbridge/harness/commands";
+import { type Service, spawnService } from "@authbridge/harness/service";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
-const port = (name, fallback) => env[name] || String(fallback);
+const port = (name: string, fallback: number) => env[name] || String(fallback);
 const ports = {
   auth: port("PORT", 3000),
   python: port("PYTHON_BACKEND_PORT", 8000),
@@ -25,7 +32,7 @@ const ports = {
   smtp: port("MAILDEV_SMTP_PORT", 1025),
   mailWeb: port("MAILDEV_WEB_PORT", 1080),
 };
-const dataDir = path.resolve(root, env.DATA_DIR || "data");
+const dataDir = path.resolve(ROOT, env.DATA_DIR || "data");
 const authUrl = env.BETTER_AUTH_URL ?? `http://127.0.0.1:${ports.auth}`;
 const issuer = env.JWT_ISSUER ?? new URL(authUrl).origin;
 const audience = env.JWT_AUDIENCE ?? new URL(authUrl).origin;
@@ -35,40 +42,34 @@ const verifierEnv = {
   AUTH_AUDIENCE: audience,
   CORS_ORIGINS: env.CORS_ORIGINS ?? `http://127.0.0.1:${ports.web},http://localhost:${ports.web}`,
 };
-const venvBin = path.join(root, "python-backend", ".venv", "bin");
+
+interface Entry extends Command {
+  readonly name: string;
+  readonly url: string;
+  readonly health: string;
+  readonly docs?: string;
+  readonly env: Record<string, string>;
+}
 
 /** Development mail: every verification and reset mail lands in MailDev's inbox. */
-const mail = env.SMTP_URL
+const mail: Entry | undefined = env.SMTP_URL
   ? undefined
   : {
       name: "mail (MailDev)",
       url: `http://127.0.0.1:${ports.mailWeb}`,
       health: `http://127.0.0.1:${ports.mailWeb}/api/healthz`,
-      cmd: process.execPath,
-      args: [
-        path.join(root, "node_modules", "maildev", "dist", "bin", "maildev.js"),
-        "--ip",
-        "127.0.0.1",
-        "--web-ip",
-        "127.0.0.1",
-        "-s",
-        ports.smtp,
-        "-w",
-        ports.mailWeb,
-      ],
+      ...maildevCommand(ports.smtp, ports.mailWeb),
       env: {},
     };
 
 /** The mail catcher and the auth server first; the others start once it is ready. */
-const services = [
+const services: Entry[] = [
   ...(mail ? [mail] : []),
   {
     name: "auth-server",
     url: authUrl,
     health: `${authUrl}/readyz`,
-    cmd: process.execPath,
-    // tsx as a loader, not its CLI (which forks a second process): one process to stop.
-    args: ["--import", "tsx", "src/auth-server/src/main.ts"],
+    ...authServerCommand(),
     env: {
       PORT: ports.auth,
       ...(env.TRUSTED_ORIGINS
@@ -82,9 +83,7 @@ const services = [
     url: `http://127.0.0.1:${ports.python}`,
     health: `http://127.0.0.1:${ports.python}/health`,
     docs: `http://127.0.0.1:${ports.python}/docs`,
-    cmd: path.join(venvBin, "uvicorn"),
-    args: ["task_api.main:app", "--host", "127.0.0.1", "--port", ports.python, "--no-access-log"],
-    cwd: "python-backend",
+    ...uvicornCommand(ports.python),
     env: {
       ...verifierEnv,
       TASKS_DATABASE_URL: env.TASKS_DATABASE_URL ?? `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
@@ -94,9 +93,8 @@ const services = [
     name: "hono-task-api",
     url: `http://127.0.0.1:${ports.hono}`,
     health: `http://127.0.0.1:${ports.hono}/health`,
-    cmd: process.execPath,
     // The SDK is consumed from its TypeScript sources (package.json exports condition).
-    args: ["--conditions=authbridge-source", "--import", "tsx", "examples/hono-task-api/src/main.ts"],
+    ...honoTaskApiCommand(),
     env: {
       ...verifierEnv,
       PORT: ports.hono,
@@ -107,43 +105,29 @@ const services = [
     name: "web",
     url: `http://127.0.0.1:${ports.web}`,
     health: `http://127.0.0.1:${ports.web}/`,
-    cmd: process.execPath,
-    args: [
-      path.join(root, "node_modules", "vite", "bin", "vite.js"),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      ports.web,
-      "--strictPort",
-    ],
-    cwd: "examples/web",
+    ...viteCommand(ports.web),
     env: { VITE_AUTH_URL: authUrl, VITE_API_URL: `http://127.0.0.1:${ports.python}` },
   },
 ];
 
-const children = new Map();
+const children = new Map<string, Service>();
 let stopping = false;
 
-function launch(service) {
-  // Its own process group, so a stop reaches every process it starts (uvicorn's workers, vite's).
-  const child = spawn(service.cmd, service.args, {
-    cwd: path.join(root, service.cwd ?? "."),
-    env: { ...env, ...service.env },
-    stdio: ["ignore", "pipe", "pipe"],
+function launch(entry: Entry): Service {
+  const prefix = `[${entry.name}] `;
+  const service = spawnService({
+    name: entry.name,
+    command: entry.command,
+    args: entry.args,
+    cwd: entry.cwd,
+    env: entry.env,
+    readyUrl: entry.health,
+    // Its own process group, so a stop reaches every process it starts (uvicorn's workers, vite's).
     detached: true,
+    onLine: (line) => process.stdout.write(`${prefix}${line}\n`),
   });
-  const prefix = `[${service.name}] `;
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = "";
-    stream.on("data", (chunk) => {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
-    });
-  }
-  child.on("exit", (code, signal) => {
-    children.delete(service.name);
+  service.child.on("exit", (code, signal) => {
+    children.delete(entry.name);
     if (!stopping) {
       process.stderr.write(`${prefix}exited (${signal ?? code}); stopping the stack\n`);
       stop(1);
@@ -151,58 +135,36 @@ function launch(service) {
       process.exit(process.exitCode ?? 0);
     }
   });
-  children.set(service.name, child);
+  children.set(entry.name, service);
+  return service;
 }
 
-/** Signals a child's whole process group (the child leads it), or the child alone if that fails. */
-function signalGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function waitReady(service, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const res = await fetch(service.health);
-      if (res.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
+const isReady = (service: Service) =>
+  service.ready().then(
+    () => true,
+    () => false,
+  );
 
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
   if (children.size === 0) process.exit(code);
-  for (const child of children.values()) signalGroup(child, "SIGTERM");
-  setTimeout(() => {
-    for (const child of children.values()) signalGroup(child, "SIGKILL");
-    process.exit(code);
-  }, 10_000).unref();
+  // Each group gets SIGTERM, then SIGKILL after 10 s; exit once all are gone.
+  for (const service of children.values()) void service.stop("SIGTERM", 10_000);
+  setTimeout(() => process.exit(code), 11_000).unref();
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(0));
 // `npm start` killed by its PID may not pass the signal on (npm runs this through `sh -c`, and
 // neither forwards SIGINT or SIGHUP): when npm or the shell between goes, so does the stack.
-const ancestors = [process.ppid, parentOf(process.ppid)].filter((pid) => pid !== undefined && pid > 1);
+const ancestors = [process.ppid, parentOf(process.ppid)].filter((pid): pid is number => pid !== undefined && pid > 1);
 setInterval(() => {
   if (ancestors.some((pid) => !isRunning(pid))) stop(0);
 }, 500).unref();
 
 /** The parent of `pid` (Linux /proc), or `undefined` where that cannot be read. */
-function parentOf(pid) {
+function parentOf(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
@@ -211,34 +173,31 @@ function parentOf(pid) {
   }
 }
 
-function isRunning(pid) {
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return error.code === "EPERM";
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-const [auth, ...rest] = mail ? services.slice(1) : services;
-if (mail) {
-  launch(mail);
-  if (!(await waitReady(mail))) process.stderr.write("[start] MailDev did not start: mails will not be caught\n");
+const [auth, ...rest] = (mail ? services.slice(1) : services) as [Entry, ...Entry[]];
+if (mail && !(await isReady(launch(mail)))) {
+  process.stderr.write("[start] MailDev did not start: mails will not be caught\n");
 }
-launch(auth);
-if (!(await waitReady(auth))) {
-  process.stderr.write("[start] the auth server did not become ready\n");
+if (!(await isReady(launch(auth)))) {
+  if (!stopping) process.stderr.write("[start] the auth server did not become ready\n");
   stop(1);
 } else {
-  for (const service of rest) launch(service);
-  const ready = await Promise.all(rest.map((service) => waitReady(service)));
+  const ready = await Promise.all(rest.map((entry) => isReady(launch(entry))));
   if (!stopping) {
     const lines = ["", "authbridge is up:"];
-    for (const service of [auth, ...rest]) {
-      const i = rest.indexOf(service);
+    for (const entry of [auth, ...rest]) {
+      const i = rest.indexOf(entry);
       const ok = i < 0 || ready[i];
       lines.push(
-        `  ${service.name.padEnd(15)} ${service.url}${service.docs ? `  (docs: ${service.docs})` : ""}${ok ? "" : "  (not ready)"}`,
+        `  ${entry.name.padEnd(15)} ${entry.url}${entry.docs ? `  (docs: ${entry.docs})` : ""}${ok ? "" : "  (not ready)"}`,
       );
     }
     if (mail) lines.push(`  mail inbox      ${mail.url}  (MailDev: verification and reset mails)`);

@@ -1,0 +1,32 @@
+/**
+ * `@authbridge/harness`: how the project's own suites, the bench and `npm start` start what they
+ * need. What users import for their tests is elsewhere and public: `@authbridge/verifier/testing`
+ * and `authbridge.testing`.
+ */
+export { type RunningAuthServer, type SpawnedAuthServer, spawnAuthServer, startAuthServer } from "./auth-server.js";
+export * from "./commands.js";
+export { createPostgresDatabase, createRedisDatabase, type Database, POSTGRES_SKIP_NOTE } from "./engines.js";
+export { type EventuallyOptions, eventually } from "./eventually.js";
+export { type CaughtMail, linkIn, type MailCatcher, startMailCatcher } from "./mail.js";
+export { freePort, listenOn, listenOnFreePort } from "./ports.js";
+export {
+  type ReadyOptions,
+  type Service,
+  type ServiceSpec,
+  spawnService,
+  startService,
+  startServices,
+  waitUntilReady,
+} from "./service.js";
+export {
+  fetchJwt,
+  type NewUser,
+  newUser,
+  postFrom,
+  type Reply,
+  type SignedIn,
+  signIn,
+  signUp,
+  signUpUser,
+  type User,
+} from "./users.js";
