@@ -1,40 +1,33 @@
 /**
  * Verify speed on Node, in one run: the SDK uncached and cached, jose `jwtVerify` with a local
  * JWKS, `hono/jwk`, and a raw `node:crypto` Ed25519 verify (the floor every JWT verifier pays).
- * Prints a JSON summary on the last line for scripts/bench.mjs.
+ * Prints a JSON summary on the last line for bench/measure/verify.ts.
  */
-import { generateKeyPairSync, sign, verify } from "node:crypto";
+import { verify } from "node:crypto";
 import os from "node:os";
 import { createVerifier } from "@authbridge/verifier";
 import { Hono } from "hono";
 import { jwk } from "hono/jwk";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { Bench } from "tinybench";
+import { benchKey } from "./tokens.js";
 
-const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-const publicJwk = { ...publicKey.export({ format: "jwk" }), kid: "bench", alg: "EdDSA" } as {
-  kty: string;
-  crv: string;
-  x: string;
-  kid: string;
-  alg: string;
-};
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-const now = Math.floor(Date.now() / 1000);
+const key = benchKey();
+const { publicKey, jwk: publicJwk } = key;
 const claims = {
   sub: "user-1",
   email: "user-1@example.test",
   name: "User One",
   email_verified: true,
-  iat: now,
-  exp: now + 3600,
+  iat: Math.floor(Date.now() / 1000),
+  exp: Math.floor(Date.now() / 1000) + 3600,
   iss: "http://127.0.0.1:3000",
   aud: "http://127.0.0.1:3000",
 };
-const input = `${b64({ alg: "EdDSA", kid: "bench" })}.${b64(claims)}`;
-const signature = sign(null, Buffer.from(input), privateKey);
-const signatureB64 = signature.toString("base64url");
-const token = `${input}.${signatureB64}`;
+const token = key.token(claims);
+const input = token.slice(0, token.lastIndexOf("."));
+const signatureB64 = token.slice(token.lastIndexOf(".") + 1);
+const signature = Buffer.from(signatureB64, "base64url");
 const inputBytes = Buffer.from(input);
 
 const options = { jwks: { keys: [publicJwk] }, issuer: claims.iss, audience: claims.aud };
@@ -43,8 +36,7 @@ const cached = createVerifier(options);
 // One hot token among 9,000 others cached: a hit must not slow down as the cache fills.
 const crowded = createVerifier(options);
 for (let i = 0; i < 9000; i += 1) {
-  const other = `${b64({ alg: "EdDSA", kid: "bench" })}.${b64({ ...claims, sub: `other-${i}` })}`;
-  await crowded.verify(`${other}.${sign(null, Buffer.from(other), privateKey).toString("base64url")}`);
+  await crowded.verify(key.token({ ...claims, sub: `other-${i}` }));
 }
 await crowded.verify(token);
 const localJwks = createLocalJWKSet({ keys: [publicJwk] });

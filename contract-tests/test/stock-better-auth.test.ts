@@ -8,14 +8,12 @@ import { execFile } from "node:child_process";
 import type { Server } from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "@authbridge/auth-server/testing";
+import { freePort } from "@authbridge/harness";
 import { verifierFromEnv } from "@authbridge/verifier";
 import { serve } from "@hono/node-server";
-import { betterAuth } from "better-auth";
-import { getMigrations } from "better-auth/db/migration";
-import { bearer, jwt } from "better-auth/plugins";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stockBetterAuth } from "../../bench/stock-better-auth.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -23,11 +21,10 @@ const PYTHON = path.join(ROOT, "python-backend", ".venv", "bin", "python");
 
 const VERIFY_PY = `
 import asyncio, json, os
-from authbridge import Verifier
-from authbridge.settings import load_settings
+from authbridge import verifier_from_env
 
 async def main():
-    verifier = Verifier(load_settings())
+    verifier = verifier_from_env()
     try:
         p = await verifier.verify(os.environ["TOKEN"])
         print(json.dumps({"id": p.id, "email": p.email, "emailVerified": p.email_verified}))
@@ -46,17 +43,11 @@ describe("a stock Better Auth server", () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const auth = betterAuth({
+    const auth = await stockBetterAuth({
       baseURL: url,
       secret: "stock-better-auth-test-secret-0123456789",
       database: new Database(":memory:"),
-      emailAndPassword: { enabled: true },
-      plugins: [jwt({ jwks: { keyPairConfig: { alg: "EdDSA", crv: "Ed25519" } } }), bearer()],
-      telemetry: { enabled: false },
-      logger: { disabled: true },
     });
-    const { runMigrations } = await getMigrations(auth.options);
-    await runMigrations();
     server = serve({ fetch: auth.handler, hostname: "127.0.0.1", port }) as Server;
     const signUp = await fetch(`${url}/api/auth/sign-up/email`, {
       method: "POST",

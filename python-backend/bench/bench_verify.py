@@ -1,5 +1,5 @@
 """Verify speed in Python, in one run: our verifier, PyJWT ``jwt.decode`` with a prepared key,
-and a raw ``cryptography`` Ed25519 verify. Prints a table and a JSON line for scripts/bench.mjs.
+and a raw ``cryptography`` Ed25519 verify. Prints a table and a JSON line for bench/measure/verify.ts.
 """
 
 from __future__ import annotations
