@@ -11,8 +11,11 @@ from fastapi import Depends, FastAPI, Response
 from fastapi.testclient import TestClient
 
 from authbridge import Principal
-from authbridge.fastapi import AdminUser, CurrentUser, install_auth, require_permission, require_role
-from authbridge.testing import TestKey, configure_env, make_token, override_current_user, serve_jwks
+from authbridge.fastapi import CurrentUser, install_auth, require_permission, require_role
+from authbridge.testing import TestKey, acting_as, configure_env, make_token, serve_jwks
+
+#: The policy an app writes for itself (the reference task API does the same with a router dependency).
+AdminUser = Annotated[Principal, Depends(require_role("admin"))]
 
 SCOPE = 'Bearer realm="api", error="insufficient_scope", error_description="{}"'
 ROLE_DETAIL = "This action requires a role you do not have"
@@ -132,11 +135,11 @@ def test_openapi_documents_the_401_and_the_403s() -> None:
 
 def test_override_current_user_carries_roles_and_checks_still_apply() -> None:
     app = build_app()
-    override_current_user(app, "bob", role="admin")
+    acting_as(app, "bob", role="admin")
     with TestClient(app) as client:
         assert client.get("/api/admin/stats").json() == {"id": "bob"}
     app.dependency_overrides.clear()
-    override_current_user(app, "carol")
+    acting_as(app, "carol")
     with TestClient(app) as client:
         assert client.get("/api/admin/stats").json()["code"] == "insufficient_role"
 

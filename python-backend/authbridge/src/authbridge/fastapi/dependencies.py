@@ -1,0 +1,177 @@
+"""The dependencies a route takes: who the caller is (``CurrentUser``), may be (``OptionalUser``),
+and what they must have (``require_role``, ``require_permission``, ``require_owner``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..access import check_permission, check_role
+from ..errors import AuthError, ErrorCode
+from ..principal import Principal
+from .routes import ACCESS_CHECKS, AUTHENTICATORS
+from .state import get_verifier
+
+#: Registers the bearer scheme in OpenAPI (Swagger's "Authorize"); parsing stays ours, so a
+#: missing token is the contract's 401 on every FastAPI version.
+bearer_scheme = HTTPBearer(auto_error=False, bearerFormat="JWT", description="A Better Auth EdDSA JWT")
+
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+
+
+def _authorization(request: Request) -> str | None:
+    values = request.headers.getlist("authorization")
+    if len(values) > 1:
+        raise AuthError(ErrorCode.MALFORMED_TOKEN)
+    return values[0] if values else None
+
+
+async def _authenticate(request: Request) -> Principal:
+    verifier = get_verifier(request)
+    try:
+        return await verifier.authenticate(_authorization(request))
+    except AuthError as error:
+        if AuthError not in getattr(request.app, "exception_handlers", {}):
+            # No handler renders AuthError on this app (install_auth was not called): FastAPI's
+            # own HTTPException handler still gives the contract's status and headers, never a 500.
+            raise HTTPException(error.status, error.detail, headers=error.headers) from error
+        raise
+
+
+def _verified_before_body(request: Request, dependency: Callable[..., Any]) -> Principal | None:
+    verified: dict[Any, Principal] = request.scope.get("authbridge.principals", {})
+    return verified.get(dependency)
+
+
+async def get_current_user(request: Request, _credentials: Bearer = None) -> Principal:
+    """The verified caller, or the contract's 401 / 503.
+
+    >>> @app.get("/api/me")
+    ... async def read_me(user: CurrentUser) -> dict[str, str]: ...
+    """
+    # The body limit may have verified this request already (before the body).
+    principal = _verified_before_body(request, get_current_user)
+    return principal if principal is not None else await _authenticate(request)
+
+
+AUTHENTICATORS[get_current_user] = _authenticate
+
+
+async def optional_user(request: Request, _credentials: Bearer = None) -> Principal | None:
+    """``None`` without an Authorization header; a present but bad token is still a 401.
+
+    >>> @app.get("/api/greeting")
+    ... async def greeting(user: OptionalUser) -> str:
+    ...     return f"hello {user.name}" if user else "hello"
+    """
+    if _authorization(request) is None:
+        return None
+    return await _authenticate(request)
+
+
+#: Another way to authenticate a request (an API key header, a signed cookie): the caller it
+#: proves, ``None`` when the request does not carry that credential, or ``AuthError`` when it
+#: carries it and it is wrong.
+#: >>> async def api_key(request: Request) -> Principal | None: ...  # see require_user
+OtherCredential = Callable[[Request], Awaitable[Principal | None]]
+
+
+def require_user(*, other_credentials: Sequence[OtherCredential] = ()) -> Callable[..., Awaitable[Principal]]:
+    """A dependency like ``get_current_user`` that also accepts other credentials.
+
+    A bearer token, when the request has an ``Authorization`` header, decides as always (a bad
+    one is a 401 even if another credential is there too). Without one, each of
+    ``other_credentials`` is asked in order; the first that returns a principal is the caller.
+    None of them: 401 ``missing_token``. It runs before the body is read, as the bearer check does.
+
+    >>> async def api_key(request: Request) -> Principal | None:
+    ...     key = request.headers.get("x-api-key")
+    ...     if key is None:
+    ...         return None
+    ...     owner = await keys.owner_of(key)  # your lookup
+    ...     if owner is None:
+    ...         raise AuthError(ErrorCode.INVALID_SIGNATURE)
+    ...     return principal_from_claims({"sub": owner})
+    >>> Caller = Annotated[Principal, Depends(require_user(other_credentials=[api_key]))]
+    """
+    others = tuple(other_credentials)
+
+    async def authenticate(request: Request) -> Principal:
+        if _authorization(request) is not None or not others:
+            return await _authenticate(request)
+        for credential in others:
+            principal = await credential(request)
+            if principal is not None:
+                return principal
+        raise AuthError(ErrorCode.MISSING_TOKEN)
+
+    async def caller(request: Request, _credentials: Bearer = None) -> Principal:
+        principal = _verified_before_body(request, caller)
+        return principal if principal is not None else await authenticate(request)
+
+    AUTHENTICATORS[caller] = authenticate
+    return caller
+
+
+#: The verified caller as a handler parameter (``get_current_user``).
+#: >>> @app.get("/api/me")
+#: ... async def me(user: CurrentUser) -> dict[str, str]: return {"id": user.id}
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+#: The caller if a token was sent, else ``None`` (``optional_user``).
+#: >>> @app.get("/api/greeting")
+#: ... async def greeting(user: OptionalUser) -> str: return f"hi {user.name}" if user else "hi"
+OptionalUser = Annotated[Principal | None, Depends(optional_user)]
+
+
+def require_owner(user: Principal, owner_id: str) -> None:
+    """Raise the contract's 403 unless ``user`` is ``owner_id``.
+
+    >>> require_owner(user, task.user_id)
+    """
+    if user.id != owner_id:
+        raise AuthError(ErrorCode.FORBIDDEN)
+
+
+AccessDependency = Callable[[Principal], Awaitable[Principal]]
+
+
+def require_role(*roles: str) -> AccessDependency:
+    """A dependency: the verified caller if they have at least one of ``roles`` (the token's
+    ``role`` claim), else the contract's 403 ``insufficient_role``. Authentication comes first.
+
+    >>> Admin = Annotated[Principal, Depends(require_role("admin"))]
+    >>> @app.get("/api/admin/stats")
+    ... async def stats(admin: Admin) -> dict[str, int]: ...
+    """
+    if not roles:
+        raise TypeError("authbridge: require_role needs at least one role")
+    return _access_dependency(ErrorCode.INSUFFICIENT_ROLE, lambda user: check_role(user, roles))
+
+
+def require_permission(*permissions: str) -> AccessDependency:
+    """A dependency: the verified caller if they have every one of ``permissions`` (the token's
+    ``permissions`` claim), else the contract's 403 ``insufficient_permission``.
+
+    >>> can_purge = Depends(require_permission("tasks:write:any"))
+    >>> @app.delete("/api/admin/tasks/{task_id}", dependencies=[can_purge])
+    """
+    if not permissions:
+        raise TypeError("authbridge: require_permission needs at least one permission")
+    return _access_dependency(
+        ErrorCode.INSUFFICIENT_PERMISSION, lambda user: check_permission(user, permissions)
+    )
+
+
+def _access_dependency(code: str, check: Callable[[Principal], None]) -> AccessDependency:
+    """A dependency that authenticates, runs ``check`` and hands the caller on; registered so
+    that install_auth documents its 403 (``code``) in OpenAPI."""
+
+    async def access_check(user: CurrentUser) -> Principal:
+        check(user)
+        return user
+
+    ACCESS_CHECKS[access_check] = code
+    return access_check
