@@ -4,16 +4,18 @@
  * limits and request logs. `createAuthServer` opens the database, migrates it and mints a
  * signing key, so a returned server is ready to sign.
  */
+import type { AuthContext } from "better-auth";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { type Auth, createAuth, jwtPluginOptions } from "./auth.js";
+import { type Auth, contextOf, createAuth } from "./auth.js";
 import { type ClientIpResolver, clientIpResolver, withClientIp } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
+import { jwtPluginOptions } from "./jwt-options.js";
 import { announceKeyChange, type KeyChangeListener, listenForKeyChanges } from "./key-events.js";
 import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey, rotateSigningKey } from "./keys.js";
 import { createLogger, type Logger, type LogSink } from "./logger.js";
@@ -77,40 +79,40 @@ export async function createAuthServer(
     await database.close();
   };
   try {
-    let auth: Auth | undefined;
-    const ensureKey = async () => {
-      if (!auth) throw new Error("auth not built");
-      const { kid, created } = await ensureSigningKey(auth, config, database);
+    const ensureKey = async (context: AuthContext) => {
+      const { kid, created } = await ensureSigningKey(context, config, database);
       if (created) log.info("signing key created", { event: "key.created", kid });
     };
-    const signer = new SigningKeyCache(jwtPluginOptions(config), config.jwt.keyCacheSeconds * 1000, ensureKey, () =>
-      database.changedElsewhere(),
-    );
-    auth = createAuth(config, database, log, { signer, redis, mailer, background: runInBackground });
-    signer.attach(auth);
+    const signer = new SigningKeyCache({
+      jwt: jwtPluginOptions(config),
+      refreshMs: config.jwt.keyCacheSeconds * 1000,
+      ensureKey,
+      changedElsewhere: () => database.changedElsewhere(),
+    });
+    const auth = createAuth(config, database, log, { signer, redis, mailer, background: runInBackground });
     await migrate(auth, database);
-    await ensureKey();
+    const context = await contextOf(auth);
+    await ensureKey(context);
     await assertCanSign(auth);
     if (options.listenForKeyChanges !== false) {
       keyChanges = await listenForKeyChanges(config.databaseUrl, log, () => signer.invalidate());
     }
-    const built = auth;
     const rotateKey = async () => {
-      const rotated = await rotateSigningKey(built, config, database);
+      const rotated = await rotateSigningKey(context, config, database);
       signer.invalidate();
       await announceKeyChange(database);
       log.info("signing key rotated", { event: "key.rotated", kid: rotated.kid, previous: rotated.previous.join(",") });
       return rotated;
     };
     const revokeKey = async (kid: string) => {
-      const result = await revokeSigningKey(built, config, database, kid);
+      const result = await revokeSigningKey(context, config, database, kid);
       signer.invalidate();
       await announceKeyChange(database);
       log.warn("signing key revoked", { event: "key.revoked", kid, minted: result.minted });
       return result;
     };
-    const app = buildApp(config, built, database, redis, signer, log, clientIp);
-    return { app, auth: built, config, log, database, redis, rotateKey, revokeKey, close };
+    const app = buildApp(config, auth, database, redis, signer, log, clientIp);
+    return { app, auth, config, log, database, redis, rotateKey, revokeKey, close };
   } catch (error) {
     await close();
     throw error;
@@ -166,7 +168,7 @@ function buildApp(
   app.get("/readyz", async (c) => {
     try {
       await database.ping();
-      const kid = await currentSigningKeyId(auth);
+      const kid = await currentSigningKeyId(await contextOf(auth));
       if (!kid) return c.json({ status: "unavailable", reason: "no signing key" }, 503);
     } catch {
       return c.json({ status: "unavailable", reason: "database unreachable" }, 503);

@@ -2,38 +2,21 @@
  * The Better Auth instance: email + password, EdDSA JWTs carrying only the contract's claims,
  * bearer sessions, rate limits keyed by a client IP this server decides, and audit hooks.
  */
-import { randomUUID } from "node:crypto";
 import { type AuthContext, betterAuth } from "better-auth";
-import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { admin, bearer, jwt } from "better-auth/plugins";
-import type { JwtOptions } from "better-auth/plugins/jwt";
-import { checkImage, checkName, checkPassword } from "./account-rules.js";
+import { checkImage, checkName } from "./account-rules.js";
 import { adminGrantIdentifier, isAdminAddress } from "./admin-emails.js";
+import { auditHook } from "./audit.js";
 import { CLIENT_IP_HEADER } from "./client-ip.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
+import { jwtPluginOptions } from "./jwt-options.js";
 import type { Logger } from "./logger.js";
 import type { Mailer } from "./mailer.js";
+import { beforeHooks } from "./password-hooks.js";
 import type { RedisHandle } from "./redis.js";
-import { ADMIN_ROLE, DEFAULT_ROLE, permissionsFor, splitRoles } from "./roles.js";
+import { ADMIN_ROLE, DEFAULT_ROLE, splitRoles } from "./roles.js";
 import type { SigningKeyCache } from "./signing.js";
-
-/** The JWT plugin's options, shared with key management so both mint keys the same way. */
-export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
-  return {
-    jwks: {
-      keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
-      gracePeriod: config.jwt.graceSeconds,
-      ...(config.jwt.rotationSeconds ? { rotationInterval: config.jwt.rotationSeconds } : {}),
-    },
-    jwt: {
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      expirationTime: `${config.jwt.ttlSeconds}s`,
-      definePayload: ({ user }) => tokenPayload(user),
-    },
-  };
-}
 
 /**
  * `__Host-` cookies over https in production: Secure, `Path=/`, no `Domain`, so no other host or
@@ -52,24 +35,6 @@ function hostOnlyCookies(config: AuthServerConfig) {
       dont_remember: hostOnly("dont_remember"),
     },
   };
-}
-
-/** CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with signing). */
-export function tokenPayload(user: { email: string; name: string; emailVerified: boolean; role?: unknown }) {
-  return {
-    email: user.email,
-    name: user.name,
-    email_verified: user.emailVerified,
-    ...accessClaims(user.role),
-  };
-}
-
-/** `role` as the admin plugin stores it (normalised), and the permissions its roles grant. */
-function accessClaims(stored: unknown): { role?: string; permissions?: string[] } {
-  const roles = splitRoles(stored);
-  if (roles.length === 0) return {};
-  const permissions = permissionsFor(roles);
-  return { role: roles.join(","), ...(permissions.length > 0 ? { permissions } : {}) };
 }
 
 export interface AuthDependencies {
@@ -245,181 +210,8 @@ async function grantAdmin(context: Pick<AuthContext, "internalAdapter">, userId:
   log.info("audit", { event: "role.changed", user_id: userId, role, by: "ADMIN_EMAILS" });
 }
 
-/** Where a new password arrives, and the field it arrives in. */
-const NEW_PASSWORD: Record<string, "password" | "newPassword"> = {
-  "/sign-up/email": "password",
-  "/change-password": "newPassword",
-  "/reset-password": "newPassword",
-};
-
-/** Better Auth runs one before hook: the decoy for resets, then the account rules. */
-function beforeHooks(log: Logger) {
-  return createAuthMiddleware(async (ctx) => {
-    if (ctx.path === "/request-password-reset") await resetDecoy(ctx.context, ctx.body);
-    return applyAccountRules(ctx, log);
-  });
-}
-
-/**
- * A reset for an address with an account writes its token row; Better Auth's answer for an
- * unknown address only reads one, and the write was the measurable difference left once mail
- * went to the background. So an unknown address writes a row too: already expired, so it
- * verifies nothing and Better Auth's periodic clean-up of expired rows removes it.
- */
-async function resetDecoy(context: AuthContext, body: unknown): Promise<void> {
-  const email = (body as { email?: unknown } | undefined)?.email;
-  if (typeof email !== "string") return;
-  if (await context.internalAdapter.findUserByEmail(email.toLowerCase())) return;
-  await context.internalAdapter.createVerificationValue({
-    identifier: `reset-password:decoy-${randomUUID()}`,
-    value: "",
-    expiresAt: new Date(),
-  });
-}
-
-type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
-
-/**
- * Password rules (account-rules.ts) wherever a password is set, and a password change that always
- * signs every other session out: Better Auth does that only when the client asks for it.
- */
-async function applyAccountRules(ctx: HookContext, log: Logger) {
-  const field = NEW_PASSWORD[ctx.path];
-  if (!field || !ctx.body || typeof ctx.body !== "object") return;
-  const body = ctx.body as Record<string, unknown>;
-  const session = ctx.path === "/change-password" ? await getSessionFromCtx(ctx) : null;
-  const email =
-    typeof body.email === "string"
-      ? body.email
-      : ctx.path === "/reset-password"
-        ? await resetAccountEmail(ctx.context, body.token)
-        : session?.user.email;
-  try {
-    await checkPassword(body[field], email, typeof body.name === "string" ? body.name : undefined);
-  } catch (error) {
-    // A refusal here ends the request before the audit hook (an after hook) would see it.
-    const failed = AUDITED[ctx.path]?.failed;
-    if (failed && error instanceof APIError) {
-      const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
-      log.warn("audit", {
-        event: failed,
-        status: error.statusCode,
-        reason: String(error.body?.code),
-        user_id: session?.user.id,
-        ip,
-      });
-    }
-    throw error;
-  }
-  if (ctx.path === "/change-password") return { context: { body: { ...body, revokeOtherSessions: true } } };
-  return undefined;
-}
-
-/**
- * The email of the account a reset token belongs to, so that a new password is held to the same
- * rules as at sign-up; `undefined` for an unknown token (Better Auth then refuses the reset).
- */
-async function resetAccountEmail(context: AuthContext, token: unknown): Promise<string | undefined> {
-  if (typeof token !== "string" || !token) return undefined;
-  const found = await context.internalAdapter.findVerificationValue(`reset-password:${token}`);
-  if (!found) return undefined;
-  return (await context.internalAdapter.findUserById(found.value))?.email;
-}
-
-const AUDITED: Record<string, { ok: string; failed?: string }> = {
-  "/sign-up/email": { ok: "sign_up", failed: "sign_up.failure" },
-  "/sign-in/email": { ok: "sign_in.success", failed: "sign_in.failure" },
-  "/token": { ok: "token.issued" },
-  "/get-session": { ok: "token.issued" },
-  "/change-password": { ok: "password.changed", failed: "password.change_failure" },
-  "/request-password-reset": { ok: "password_reset.requested" },
-  "/reset-password": { ok: "password_reset.completed", failed: "password_reset.failure" },
-  "/verify-email": { ok: "email.verified", failed: "email.verification_failure" },
-  "/revoke-session": { ok: "session.revoked" },
-  "/revoke-sessions": { ok: "session.revoked" },
-  "/revoke-other-sessions": { ok: "session.revoked" },
-  "/sign-out": { ok: "sign_out" },
-};
-
-function reasonOf(error: unknown): string {
-  const { body, status } = error as { body?: { code?: unknown }; status?: unknown };
-  return String(body?.code ?? status ?? "error");
-}
-
-/** Events that only happen to a signed-in user: without a session the call did nothing. */
-const SESSION_EVENTS = new Set([
-  "/sign-up/email",
-  "/sign-in/email",
-  "/token",
-  "/get-session",
-  "/change-password",
-  "/sign-out",
-]);
-
-/** The HTTP status of what an endpoint threw: Better Auth's errors and better-call's carry one. */
-function statusOf(error: unknown): number {
-  if (error instanceof APIError) return error.statusCode;
-  const status =
-    (error as { statusCode?: unknown; status?: unknown }).statusCode ?? (error as { status?: unknown }).status;
-  // Better Auth's and better-call's APIError are two classes; both carry a numeric status.
-  return typeof status === "number" && status >= 100 && status < 600 ? status : 500;
-}
-
-/** Admin plugin endpoints: every call is an audit event, refused ones included. */
-function adminEvents(path: string): { ok: string; failed: string } | undefined {
-  if (!path.startsWith("/admin/")) return undefined;
-  const action = path
-    .slice("/admin/".length)
-    .replace(/[^a-z-]/g, "")
-    .replace(/-/g, "_");
-  return { ok: `admin.${action}`, failed: `admin.${action}.failure` };
-}
-
-/** The account an admin call acts on, from its body or query (ids only). */
-function targetOf(ctx: { body?: unknown; query?: unknown }): string | undefined {
-  for (const source of [ctx.body, ctx.query]) {
-    if (source && typeof source === "object") {
-      const { userId, id } = source as { userId?: unknown; id?: unknown };
-      if (typeof userId === "string") return userId;
-      if (typeof id === "string") return id;
-    }
-  }
-  return undefined;
-}
-
-/** Audit events carry ids and outcomes only, never a password, session token or JWT. */
-function auditHook(log: Logger) {
-  return createAuthMiddleware(async (ctx) => {
-    const adminCall = adminEvents(ctx.path);
-    const events = AUDITED[ctx.path] ?? adminCall;
-    if (!events) return;
-    const returned = ctx.context.returned;
-    const ip = ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
-    const target = adminCall ? { target_id: targetOf(ctx) } : {};
-    // A redirect (a verified email going back to the app) is thrown as an APIError too.
-    const failed = (returned instanceof APIError || returned instanceof Error) && statusOf(returned) >= 400;
-    if (failed) {
-      if (events.failed) {
-        log.warn("audit", {
-          event: events.failed,
-          status: statusOf(returned),
-          reason: reasonOf(returned),
-          user_id: adminCall ? ctx.context.session?.user.id : undefined,
-          ...target,
-          ip,
-        });
-      }
-      return;
-    }
-    const session = ctx.context.newSession ?? ctx.context.session;
-    // A password reset or an email verification happens without a session; a token needs one.
-    if (!session && SESSION_EVENTS.has(ctx.path)) return;
-    const role = ctx.path === "/admin/set-role" ? { role: roleOf(ctx.body) } : {};
-    log.info("audit", { event: events.ok, user_id: session?.user.id, ...target, ...role, ip });
-  });
-}
-
-function roleOf(body: unknown): string | undefined {
-  const role = (body as { role?: unknown } | undefined)?.role;
-  return Array.isArray(role) ? role.join(",") : typeof role === "string" ? role : undefined;
+/** The instance's context with Better Auth's general type: what plugins' helpers (and ours) take. */
+export async function contextOf(auth: Auth): Promise<AuthContext> {
+  // The instance's own type carries its plugin list; every helper takes the general one.
+  return (await auth.$context) as unknown as AuthContext;
 }

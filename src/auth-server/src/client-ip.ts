@@ -9,6 +9,7 @@ import { promises as dns } from "node:dns";
 import net from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context } from "hono";
+import { splitList } from "./list.js";
 
 /** Internal header Better Auth is told to read; any client-sent value is overwritten. */
 export const CLIENT_IP_HEADER = "x-authbridge-client-ip";
@@ -82,9 +83,8 @@ export function clientIpResolver(header: string | undefined, proxies: readonly s
     if (!header || peer === undefined || !trusted(peer)) return peer;
     // Right to left: each trusted proxy appended the address it saw; the first untrusted one is
     // the client (anything left of it the client could have written itself).
-    const hops = (c.req.header(header) ?? "")
-      .split(",")
-      .map((hop) => plain(hop.trim()))
+    const hops = splitList(c.req.header(header))
+      .map(plain)
       .filter((hop) => net.isIP(hop));
     for (let i = hops.length - 1; i >= 0; i -= 1) {
       const hop = hops[i] as string;

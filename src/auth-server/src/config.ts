@@ -8,15 +8,10 @@ import { z } from "zod";
 import { type AdminAddress, parseAdminAddress } from "./admin-emails.js";
 import { proxyEntryKind } from "./client-ip.js";
 import { ConfigError } from "./errors.js";
+import { splitList } from "./list.js";
 import { resolveSecret, type VersionedSecret } from "./secret.js";
 
 export { ConfigError };
-
-const csv = (value: string | undefined): string[] =>
-  (value ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
 
 const positiveInt = (name: string, fallback: number) =>
   z
@@ -162,11 +157,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     throw new ConfigError(`invalid configuration: ${name} must be a postgres:// URL (unset means SQLite)`);
   }
   const trusted = e.TRUSTED_ORIGINS
-    ? csv(e.TRUSTED_ORIGINS).map((o) => parseOrigin("TRUSTED_ORIGINS", o))
+    ? splitList(e.TRUSTED_ORIGINS).map((o) => parseOrigin("TRUSTED_ORIGINS", o))
     : e.NODE_ENV === "production"
       ? []
       : DEVELOPMENT_ORIGINS;
-  const audiences = e.JWT_AUDIENCE ? csv(e.JWT_AUDIENCE) : [baseURL];
+  const audiences = e.JWT_AUDIENCE ? splitList(e.JWT_AUDIENCE) : [baseURL];
   // On in production, off in development, unless said otherwise.
   const requireVerification = e.REQUIRE_EMAIL_VERIFICATION
     ? e.REQUIRE_EMAIL_VERIFICATION === "true"
@@ -228,7 +223,7 @@ function parseProxyTrust(
   rawProxies: string | undefined,
 ): { trustProxyHeader: string | undefined; trustedProxies: string[] } {
   const header = rawHeader?.trim().toLowerCase() || undefined;
-  const proxies = csv(rawProxies);
+  const proxies = splitList(rawProxies);
   const bad = proxies.find((entry) => proxyEntryKind(entry) === undefined);
   if (bad !== undefined) {
     throw new ConfigError(`invalid configuration: TRUSTED_PROXIES: "${bad}" is no address, CIDR block or host name`);
@@ -253,7 +248,7 @@ function parseRedisUrl(raw: string | undefined): string | undefined {
 }
 
 function parseEmails(raw: string | undefined): AdminAddress[] {
-  return csv(raw).map((email) => {
+  return splitList(raw).map((email) => {
     const address = parseAdminAddress(email);
     if (!address) throw new ConfigError(`invalid configuration: ADMIN_EMAILS: "${email}" is not an email address`);
     return address;

@@ -6,15 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
-import type { Auth } from "./auth.js";
-
-interface KeyRow {
-  id: string;
-  publicKey: string;
-  alg?: string | null;
-  crv?: string | null;
-  expiresAt?: Date | null;
-}
+import { type Auth, contextOf } from "./auth.js";
+import { type KeyRow, listKeyRows } from "./key-rows.js";
+import { splitList } from "./list.js";
 
 interface Rendered {
   fingerprint: string;
@@ -27,9 +21,9 @@ export function jwksHandler(auth: Auth, options: { maxAgeSeconds: number; graceS
   const cacheControl = `public, max-age=${options.maxAgeSeconds}`;
 
   return async (c: Context) => {
-    const ctx = await auth.$context;
+    const ctx = await contextOf(auth);
     const now = Date.now();
-    const rows = await ctx.adapter.findMany<KeyRow>({ model: "jwks" });
+    const rows = await listKeyRows(ctx);
     // A retired key stays published for the grace period, so tokens it signed keep verifying.
     const published = rows
       .filter((row) => !row.expiresAt || new Date(row.expiresAt).getTime() + options.graceSeconds * 1000 > now)
@@ -55,8 +49,7 @@ function render(rows: KeyRow[], fingerprint: string): Rendered {
 
 function ifNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
-  return header
-    .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
+  return splitList(header)
+    .map((tag) => tag.replace(/^W\//, ""))
     .some((tag) => tag === etag || tag === "*");
 }

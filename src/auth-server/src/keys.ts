@@ -6,36 +6,25 @@
  * so replicas starting or rotating together never mint two live keys. An expired row stays
  * published in the JWKS for the grace period, so tokens it signed keep verifying until they expire.
  */
+
+import type { AuthContext } from "better-auth";
 import { createJwk } from "better-auth/plugins/jwt";
 import type { Auth } from "./auth.js";
-import { jwtPluginOptions } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, withDatabaseLock } from "./database.js";
 import { ConfigError } from "./errors.js";
-
-interface KeyRow {
-  id: string;
-  createdAt: Date;
-  expiresAt?: Date | null;
-}
-
-async function listKeys(auth: Auth): Promise<KeyRow[]> {
-  const ctx = await auth.$context;
-  return ctx.adapter.findMany<KeyRow>({ model: "jwks" });
-}
-
-const isLive = (key: KeyRow, now: Date) => !key.expiresAt || key.expiresAt > now;
+import { jwtPluginOptions } from "./jwt-options.js";
+import { isLive, listKeyRows } from "./key-rows.js";
 
 /** The key id new tokens are signed with, or `undefined` if none is live. */
-export async function currentSigningKeyId(auth: Auth): Promise<string | undefined> {
+export async function currentSigningKeyId(context: AuthContext): Promise<string | undefined> {
   const now = new Date();
-  const live = (await listKeys(auth)).filter((key) => isLive(key, now));
+  const live = (await listKeyRows(context)).filter((key) => isLive(key, now));
   live.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   return live[0]?.id;
 }
 
-async function mintKey(auth: Auth, config: AuthServerConfig): Promise<string> {
-  const context = await auth.$context;
+async function mintKey(context: AuthContext, config: AuthServerConfig): Promise<string> {
   const created = await createJwk({ context } as Parameters<typeof createJwk>[0], jwtPluginOptions(config));
   return created.id;
 }
@@ -50,17 +39,17 @@ export function withKeyLock<T>(database: AuthDatabase, work: () => Promise<T>): 
 
 /** Makes sure a live signing key exists; returns its id and whether it was just minted. */
 export async function ensureSigningKey(
-  auth: Auth,
+  context: AuthContext,
   config: AuthServerConfig,
   database: AuthDatabase,
 ): Promise<{ kid: string; created: boolean }> {
-  const existing = await currentSigningKeyId(auth);
+  const existing = await currentSigningKeyId(context);
   if (existing) return { kid: existing, created: false };
   return withKeyLock(database, async () => {
     // Another replica may have minted it while this one waited for the lock.
-    const minted = await currentSigningKeyId(auth);
+    const minted = await currentSigningKeyId(context);
     if (minted) return { kid: minted, created: false };
-    return { kid: await mintKey(auth, config), created: true };
+    return { kid: await mintKey(context, config), created: true };
   });
 }
 
@@ -85,18 +74,21 @@ export async function assertCanSign(auth: Auth): Promise<void> {
  * `JWT_KEY_GRACE_SECONDS`.
  */
 export async function rotateSigningKey(
-  auth: Auth,
+  context: AuthContext,
   config: AuthServerConfig,
   database: AuthDatabase,
 ): Promise<{ previous: string[]; kid: string }> {
   return withKeyLock(database, async () => {
-    const ctx = await auth.$context;
     const now = new Date();
-    const live = (await listKeys(auth)).filter((key) => isLive(key, now));
+    const live = (await listKeyRows(context)).filter((key) => isLive(key, now));
     for (const key of live) {
-      await ctx.adapter.update({ model: "jwks", where: [{ field: "id", value: key.id }], update: { expiresAt: now } });
+      await context.adapter.update({
+        model: "jwks",
+        where: [{ field: "id", value: key.id }],
+        update: { expiresAt: now },
+      });
     }
-    const kid = await mintKey(auth, config);
+    const kid = await mintKey(context, config);
     return { previous: live.map((key) => key.id), kid };
   });
 }
@@ -107,18 +99,17 @@ export async function rotateSigningKey(
  * successor is minted, so signing never stops.
  */
 export async function revokeSigningKey(
-  auth: Auth,
+  context: AuthContext,
   config: AuthServerConfig,
   database: AuthDatabase,
   kid: string,
 ): Promise<{ revoked: string; minted: string | undefined }> {
   return withKeyLock(database, async () => {
-    const ctx = await auth.$context;
-    if (!(await listKeys(auth)).some((key) => key.id === kid))
+    if (!(await listKeyRows(context)).some((key) => key.id === kid))
       throw new KeyNotFoundError(`no signing key with kid ${kid}`);
-    await ctx.adapter.delete({ model: "jwks", where: [{ field: "id", value: kid }] });
-    const live = await currentSigningKeyId(auth);
-    return { revoked: kid, minted: live ? undefined : await mintKey(auth, config) };
+    await context.adapter.delete({ model: "jwks", where: [{ field: "id", value: kid }] });
+    const live = await currentSigningKeyId(context);
+    return { revoked: kid, minted: live ? undefined : await mintKey(context, config) };
   });
 }
 

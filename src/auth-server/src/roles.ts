@@ -4,6 +4,7 @@
  * `permissions` its roles grant, so services check either without a call back here. Edit this
  * map to add a role; `users:set-role` refuses roles it does not list.
  */
+import { splitList } from "./list.js";
 export const ROLE_PERMISSIONS = {
   user: [],
   admin: ["tasks:read:any", "tasks:write:any", "users:list"],
@@ -25,14 +26,7 @@ const isRole = (name: string): name is Role => Object.hasOwn(ROLE_PERMISSIONS, n
 /** The roles of a stored `role` value ("admin,user" → ["admin", "user"]), unknown names kept. */
 export function splitRoles(stored: unknown): string[] {
   if (typeof stored !== "string") return [];
-  return [
-    ...new Set(
-      stored
-        .split(",")
-        .map((role) => role.trim())
-        .filter(Boolean),
-    ),
-  ];
+  return [...new Set(splitList(stored))];
 }
 
 /** Every permission the roles grant, sorted; a role missing from the map grants nothing. */

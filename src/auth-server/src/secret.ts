@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ConfigError } from "./errors.js";
+import { splitList } from "./list.js";
 import { ensurePrivateDir, tightenIfPresent } from "./private-files.js";
 
 export interface VersionedSecret {
@@ -48,21 +49,17 @@ export function resolveSecret(input: ResolveSecretInput): {
 }
 
 function parseVersionedSecrets(raw: string): VersionedSecret[] {
-  const entries = raw
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const colon = item.indexOf(":");
-      const version = Number(item.slice(0, colon));
-      const value = item.slice(colon + 1);
-      if (colon <= 0 || !Number.isInteger(version) || version < 0 || value.length < MIN_SECRET_LENGTH) {
-        throw new ConfigError(
-          `BETTER_AUTH_SECRETS must be "version:secret" pairs with secrets of at least ${MIN_SECRET_LENGTH} characters`,
-        );
-      }
-      return { version, value };
-    });
+  const entries = splitList(raw).map((item) => {
+    const colon = item.indexOf(":");
+    const version = Number(item.slice(0, colon));
+    const value = item.slice(colon + 1);
+    if (colon <= 0 || !Number.isInteger(version) || version < 0 || value.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `BETTER_AUTH_SECRETS must be "version:secret" pairs with secrets of at least ${MIN_SECRET_LENGTH} characters`,
+      );
+    }
+    return { version, value };
+  });
   if (entries.length === 0) throw new ConfigError("BETTER_AUTH_SECRETS is empty");
   return entries;
 }

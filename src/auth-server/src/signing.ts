@@ -10,9 +10,10 @@
  * the previous key, which stays published for the grace period.
  */
 import { KeyObject, sign as signBytes } from "node:crypto";
+import { tryGetCurrentAuthEndpointContext } from "@better-auth/core/context";
+import type { AuthContext } from "better-auth";
 import { type JwtOptions, resolveSigningKey } from "better-auth/plugins/jwt";
 import type { JWTPayload } from "jose";
-import type { Auth } from "./auth.js";
 
 interface ResolvedKey {
   alg: string;
@@ -21,68 +22,85 @@ interface ResolvedKey {
   privateKey: KeyObject;
 }
 
+type Header = { typ?: string; cty?: string };
+
+export interface SigningKeyCacheOptions {
+  /** The JWT plugin's options without `jwt.sign` (how keys are stored). */
+  readonly jwt: JwtOptions;
+  /** How long an imported key is used before the live key is looked up again. */
+  readonly refreshMs: number;
+  /** Makes sure a live key exists (minting one under the key lock if not). */
+  readonly ensureKey: (context: AuthContext) => Promise<unknown>;
+  /** Checked before each signature: true when the keys may have changed elsewhere. */
+  readonly changedElsewhere?: () => boolean;
+  readonly now?: () => number;
+}
+
 const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
+/**
+ * Built before Better Auth and handed to it as `jwt.sign`: the key is resolved from the context
+ * of the call (as Better Auth's own `resolveSigningKey` does), so nothing is attached later.
+ */
 export class SigningKeyCache {
-  private auth: Auth | undefined;
-  private current: { key: ResolvedKey; loadedAt: number } | undefined;
+  /** Bumped by every change: a key looked up before a change is never cached after it. */
+  private version = 0;
+  private current: { key: ResolvedKey; loadedAt: number; version: number } | undefined;
   private loading: Promise<ResolvedKey> | undefined;
+  private readonly now: () => number;
 
-  /**
-   * @param options the JWT plugin's options without `jwt.sign` (how keys are stored)
-   * @param refreshMs how long an imported key is used before the live key is looked up again
-   */
-  constructor(
-    private readonly options: JwtOptions,
-    private readonly refreshMs: number,
-    /** Makes sure a live key exists (minting one under the key lock if not). */
-    private readonly ensureKey: () => Promise<unknown>,
-    /** Checked before each signature: true when the keys may have changed elsewhere. */
-    private readonly changedElsewhere: () => boolean = () => false,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
-
-  /** Better Auth is built with this cache's `sign`, so the instance comes after construction. */
-  attach(auth: Auth): void {
-    this.auth = auth;
+  constructor(private readonly options: SigningKeyCacheOptions) {
+    this.now = options.now ?? (() => performance.now());
   }
 
-  /** Forget the imported key: the next signature looks up the live key (after a local rotation). */
+  /** Forget the imported key: the next signature looks up the live key (after a rotation anywhere). */
   invalidate(): void {
+    this.version += 1;
     this.current = undefined;
   }
 
-  /** The JWT plugin's `jwt.sign`: `payload` already carries iss, aud, iat, exp and sub. */
-  readonly sign = async (payload: JWTPayload, header?: { typ?: string; cty?: string }): Promise<string> => {
-    const { alg, kid, privateKey } = await this.key();
+  /**
+   * The JWT plugin's `jwt.sign`, which Better Auth calls inside an endpoint (the context comes
+   * from there); `payload` already carries iss, aud, iat, exp and sub.
+   */
+  readonly sign = (payload: JWTPayload, header?: Header): Promise<string> => {
+    const endpoint = tryGetCurrentAuthEndpointContext();
+    if (!endpoint) return Promise.reject(new Error("jwt.sign was called outside a Better Auth endpoint"));
+    return this.signWith(endpoint.context, payload, header);
+  };
+
+  /** Signs `payload` with the live key of `context`'s key set (the token route's fast path). */
+  async signWith(context: AuthContext, payload: JWTPayload, header?: Header): Promise<string> {
+    const { alg, kid, privateKey } = await this.key(context);
     const input = `${b64json({ ...header, alg, kid })}.${b64json(payload)}`;
     // EdDSA takes no digest name: the algorithm comes from the key.
     return `${input}.${signBytes(null, Buffer.from(input), privateKey).toString("base64url")}`;
-  };
+  }
 
-  private async key(): Promise<ResolvedKey> {
-    if (this.changedElsewhere()) this.current = undefined;
+  private async key(context: AuthContext): Promise<ResolvedKey> {
+    if (this.options.changedElsewhere?.()) this.invalidate();
     const cached = this.current;
-    if (cached && this.now() - cached.loadedAt < this.refreshMs) return cached.key;
+    if (cached && cached.version === this.version && this.now() - cached.loadedAt < this.options.refreshMs) {
+      return cached.key;
+    }
     // One lookup at a time, shared by every request that needs it.
-    this.loading ??= this.load().finally(() => {
+    this.loading ??= this.load(context).finally(() => {
       this.loading = undefined;
     });
     return this.loading;
   }
 
-  private async load(): Promise<ResolvedKey> {
-    if (!this.auth) throw new Error("SigningKeyCache used before attach()");
-    await this.ensureKey();
-    const context = await this.auth.$context;
-    const resolved = await resolveSigningKey({ context } as Parameters<typeof resolveSigningKey>[0], this.options);
+  private async load(context: AuthContext): Promise<ResolvedKey> {
+    const version = this.version;
+    await this.options.ensureKey(context);
+    const resolved = await resolveSigningKey({ context } as Parameters<typeof resolveSigningKey>[0], this.options.jwt);
     if (!resolved) throw new Error("no signing key could be resolved");
     if (resolved.alg !== "EdDSA" && resolved.alg !== "Ed25519")
       throw new Error(`unsupported signing algorithm ${resolved.alg}`);
     const privateKey =
       resolved.privateKey instanceof KeyObject ? resolved.privateKey : KeyObject.from(resolved.privateKey as CryptoKey);
     const key = { alg: resolved.alg, kid: resolved.kid, privateKey };
-    this.current = { key, loadedAt: this.now() };
+    if (version === this.version) this.current = { key, loadedAt: this.now(), version };
     return key;
   }
 }

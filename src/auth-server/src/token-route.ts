@@ -8,8 +8,9 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import { type Auth, tokenPayload } from "./auth.js";
+import { type Auth, contextOf } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
+import { tokenPayload } from "./jwt-options.js";
 import type { Logger } from "./logger.js";
 import type { SigningKeyCache } from "./signing.js";
 
@@ -54,7 +55,7 @@ export interface TokenRouteDeps {
 
 export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: TokenRouteDeps) {
   return async (c: Context): Promise<Response> => {
-    const ctx = await auth.$context;
+    const ctx = await contextOf(auth);
     const token = sessionToken(c, ctx.secret, ctx.authCookies.sessionToken.name);
     if (!token) return fallback(c);
     const found = await ctx.internalAdapter.findSession(token);
@@ -65,7 +66,7 @@ export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: To
     const refreshDue = expiresAt - expiresIn * 1000 + updateAge * 1000 <= now;
     if (expiresAt <= now || refreshDue) return fallback(c);
     const iat = Math.floor(now / 1000);
-    const jwt = await signer.sign({
+    const jwt = await signer.signWith(ctx, {
       iat,
       ...tokenPayload(found.user),
       sub: found.user.id,
