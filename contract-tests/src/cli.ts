@@ -7,18 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { signUpUser, type User } from "./auth.js";
-import {
-  ADMIN_ROUTES,
-  CODE_OF,
-  type Expectation,
-  keylessCredentials,
-  type Observed,
-  observe,
-  PROTECTED_ROUTES,
-  parity,
-  problems,
-  routeName,
-} from "./matrix.js";
+import * as matrix from "./matrix.js";
 
 interface Api {
   url: string;
@@ -49,7 +38,7 @@ async function main(): Promise<number> {
   for (const url of apiUrls) {
     const health = await fetch(`${url}/health`).catch(() => undefined);
     if (!health?.ok) throw new Error(`${url}/health did not answer 200`);
-    const created = await observe(
+    const created = await matrix.observe(
       url,
       "POST",
       "/api/tasks",
@@ -65,20 +54,20 @@ async function main(): Promise<number> {
   let failed = 0;
   const check = async (
     name: string,
-    expect: Expectation,
+    expect: matrix.Expectation,
     request: (api: Api) => { method: string; path: string; headers?: Record<string, string>; body?: unknown },
   ) => {
-    const answers: Observed[] = [];
+    const answers: matrix.Observed[] = [];
     const report: string[] = [];
     for (const api of apis) {
       const { method, path, headers, body } = request(api);
-      const answer = await observe(api.url, method, path, headers, body);
+      const answer = await matrix.observe(api.url, method, path, headers, body);
       answers.push(answer);
-      for (const p of problems(answer, expect)) report.push(`${api.url}: ${p}`);
+      for (const p of matrix.problems(answer, expect)) report.push(`${api.url}: ${p}`);
     }
     for (let i = 1; i < answers.length; i += 1) {
-      for (const d of parity(answers[0] as Observed, answers[i] as Observed))
-        report.push(`parity with ${apis[i]?.url}: ${d}`);
+      for (const d of matrix.parity(answers[0] as matrix.Observed, answers[i] as matrix.Observed))
+        report.push(`matrix.parity with ${apis[i]?.url}: ${d}`);
     }
     if (report.length === 0) {
       passed += 1;
@@ -91,15 +80,19 @@ async function main(): Promise<number> {
   const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 
   console.log(`authbridge contract: ${apis.map((a) => a.url).join(", ")} against ${authUrl}`);
-  const credentials = keylessCredentials(alice.jwt);
-  for (const route of [...PROTECTED_ROUTES, ...ADMIN_ROUTES]) {
+  const credentials = matrix.keylessCredentials(alice.jwt);
+  for (const route of [...matrix.PROTECTED_ROUTES, ...matrix.ADMIN_ROUTES]) {
     for (const [kind, headers] of Object.entries(credentials)) {
-      await check(`${routeName(route)}: ${kind} → 401`, { status: 401, code: CODE_OF[kind] ?? kind }, (api) => ({
-        method: route.method,
-        path: route.path({ owner: alice.id, task: api.task }),
-        headers,
-        body: route.body,
-      }));
+      await check(
+        `${matrix.routeName(route)}: ${kind} → 401`,
+        { status: 401, code: matrix.CODE_OF[kind] ?? kind },
+        (api) => ({
+          method: route.method,
+          path: route.path({ owner: alice.id, task: api.task }),
+          headers,
+          body: route.body,
+        }),
+      );
     }
   }
   for (const method of ["GET", "PATCH", "DELETE"]) {
@@ -116,9 +109,9 @@ async function main(): Promise<number> {
       body: method === "PATCH" ? { title: "x" } : undefined,
     }));
   }
-  for (const route of ADMIN_ROUTES) {
+  for (const route of matrix.ADMIN_ROUTES) {
     await check(
-      `${routeName(route)} as a plain user → 403 insufficient_role`,
+      `${matrix.routeName(route)} as a plain user → 403 insufficient_role`,
       { status: 403, code: "insufficient_role" },
       (api) => ({
         method: route.method,
@@ -152,7 +145,7 @@ async function main(): Promise<number> {
     headers: bearer(carol.jwt),
   }));
   for (const api of apis) {
-    const list = (await observe(api.url, "GET", "/api/tasks", bearer(carol.jwt))).body;
+    const list = (await matrix.observe(api.url, "GET", "/api/tasks", bearer(carol.jwt))).body;
     const ok = Array.isArray(list) && list.length === 0;
     if (ok) passed += 1;
     else failed += 1;

@@ -16,7 +16,11 @@ export interface Contract {
   claims: { required: string[]; optional: string[]; types: Record<string, string> };
   accessOrder: string[];
   limits: Record<string, number>;
+  /** Each verifier option: its `AUTH_*` variable and default (`$comment` aside). */
+  verifierSettings: Record<string, { env: string; default?: unknown } | string>;
   authErrors: Record<string, ErrorSpec>;
+  /** A task's fields, sorted. */
+  task: { fields: string[] };
   apiErrors: Record<string, ErrorSpec>;
 }
 
@@ -35,3 +39,15 @@ export function challengeOf(code: string | undefined): string | null {
   if (spec.challenge === "bare") return `Bearer realm="${CONTRACT.realm}"`;
   return `Bearer realm="${CONTRACT.realm}", error="${spec.challenge}", error_description="${spec.message}"`;
 }
+
+/** The verifier options of `verifierSettings`, without its comment. */
+export function verifierSettings(): Record<string, { env: string; default?: unknown }> {
+  return Object.fromEntries(
+    Object.entries(CONTRACT.verifierSettings).filter(
+      (entry): entry is [string, { env: string; default?: unknown }] => typeof entry[1] === "object",
+    ),
+  );
+}
+
+/** `leewaySeconds` → `leeway_seconds`: Python's name for a TypeScript one. */
+export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -18,7 +18,10 @@ import {
   REALM,
 } from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
-import { CONTRACT, challengeOf } from "../src/contract.js";
+// Internals of the SDK held to the contract (not exported from the package).
+import { MAX_MAX_AGE, MIN_MAX_AGE } from "../../src/verifier-sdk/src/jwks.js";
+import { DEFAULTS, OPTION_ENV } from "../../src/verifier-sdk/src/options.js";
+import { CONTRACT, challengeOf, snakeCase, verifierSettings } from "../src/contract.js";
 
 const run = promisify(execFile);
 const PYTHON = path.resolve(import.meta.dirname, "../../python-backend/.venv/bin/python");
@@ -40,7 +43,8 @@ const PY_TABLE = `
 import json
 from authbridge import MAX_JSON_DEPTH, MAX_TOKEN_BYTES, MESSAGES, AuthError, ErrorCode
 from authbridge.errors import REALM
-from authbridge.jwks import MAX_JWKS_BYTES, MAX_KEYS
+from authbridge import MAX_JWKS_BYTES, MAX_JWKS_KEYS, AuthSettings
+from authbridge.jwks import MAX_MAX_AGE, MIN_MAX_AGE
 table = {}
 for code in MESSAGES:
     e = AuthError(code, retry_after=7)
@@ -48,7 +52,10 @@ for code in MESSAGES:
                    "retryAfter": "Retry-After" in e.headers}
 print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYTES,
                   "errorCodes": {member.name: member.value for member in ErrorCode},
-                  "maxJsonDepth": MAX_JSON_DEPTH, "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_KEYS}))
+                  "maxJsonDepth": MAX_JSON_DEPTH, "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_JWKS_KEYS,
+                  "maxAge": [MIN_MAX_AGE, MAX_MAX_AGE],
+                  "settings": {name: field.get_default(call_default_factory=True)
+                               for name, field in AuthSettings.model_fields.items()}}))
 `;
 
 describe("contract.json against both verifiers", () => {
@@ -70,6 +77,29 @@ describe("contract.json against both verifiers", () => {
     expect({ ...ErrorCode }).toEqual(codeConstants);
     expect(MAX_JWKS_BYTES).toBe(CONTRACT.limits.maxJwksBytes);
     expect(MAX_JWKS_KEYS).toBe(CONTRACT.limits.maxJwksKeys);
+    expect([MIN_MAX_AGE, MAX_MAX_AGE]).toEqual([
+      CONTRACT.limits.minJwksMaxAgeSeconds,
+      CONTRACT.limits.maxJwksMaxAgeSeconds,
+    ]);
+  });
+
+  it("the TypeScript SDK's options, their AUTH_* variables and defaults", () => {
+    const settings = verifierSettings();
+    expect(OPTION_ENV).toEqual(Object.fromEntries(Object.entries(settings).map(([name, spec]) => [name, spec.env])));
+    const defaults = Object.fromEntries(
+      Object.entries(settings).flatMap(([name, spec]) => ("default" in spec ? [[name, spec.default]] : [])),
+    );
+    expect({ ...DEFAULTS, algorithms: [...DEFAULTS.algorithms] }).toEqual(defaults);
+  });
+
+  it("the Python library's settings: the same options in snake_case, with the same defaults", async () => {
+    const { stdout } = await run(PYTHON, ["-c", PY_TABLE]);
+    const py = JSON.parse(stdout) as { settings: Record<string, unknown> };
+    const settings = verifierSettings();
+    expect(Object.keys(py.settings).sort()).toEqual(Object.keys(settings).map(snakeCase).sort());
+    for (const [name, spec] of Object.entries(settings)) {
+      if ("default" in spec) expect(py.settings[snakeCase(name)], name).toEqual(spec.default);
+    }
   });
 
   it("the Python library's codes, messages, statuses, challenges and limits", async () => {
@@ -82,5 +112,6 @@ describe("contract.json against both verifiers", () => {
     expect(py.errorCodes).toEqual(codeConstants);
     expect(py.maxJwksBytes).toBe(CONTRACT.limits.maxJwksBytes);
     expect(py.maxJwksKeys).toBe(CONTRACT.limits.maxJwksKeys);
+    expect(py.maxAge).toEqual([CONTRACT.limits.minJwksMaxAgeSeconds, CONTRACT.limits.maxJwksMaxAgeSeconds]);
   });
 });

@@ -1,6 +1,13 @@
 /** The twin's routes, per route and verb, with their 401 / 403 / 404 / 422 twins. */
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTwin, type Twin } from "./support.js";
+
+/** The contract's task fields (contract-tests/contract.json), which this API must return exactly. */
+const TASK_FIELDS: string[] = JSON.parse(
+  fs.readFileSync(path.resolve(import.meta.dirname, "../../../contract-tests/contract.json"), "utf8"),
+).task.fields;
 
 let twin: Twin;
 beforeEach(async () => {
@@ -49,15 +56,7 @@ describe("GET /api/me", () => {
 describe("POST /api/tasks", () => {
   it("creates a task owned by the caller", async () => {
     const task = await create(twin.auth("alice"), { title: "  Write docs  ", description: "all of them" });
-    expect(Object.keys(task).sort()).toEqual([
-      "completed",
-      "created_at",
-      "description",
-      "id",
-      "title",
-      "updated_at",
-      "user_id",
-    ]);
+    expect(Object.keys(task).sort()).toEqual(TASK_FIELDS);
     expect(task).toMatchObject({ user_id: "alice", title: "Write docs", description: "all of them", completed: false });
     expect(task.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });

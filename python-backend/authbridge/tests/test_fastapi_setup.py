@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from authbridge import AuthSettings
 from authbridge.fastapi import CurrentUser, install_auth
-from authbridge.testing import JwksServer, TestKey, configure_env, make_token, override_current_user
+from authbridge.testing import JwksServer, TestKey, acting_as, configure_env, make_token
 
 
 class Body(BaseModel):
@@ -101,7 +101,7 @@ def test_stock_better_auth_emailverified_is_read(key: TestKey) -> None:
 
 def test_an_override_of_get_current_user_keeps_fastapis_422(key: TestKey) -> None:
     app = protected_app()
-    override_current_user(app, "ada")
+    acting_as(app, "ada")
     client = TestClient(app)
     assert client.post("/items", json={"title": "x"}).json() == {"owner": "ada", "title": "x"}
     assert client.post("/items", json={}).status_code == 422

@@ -13,7 +13,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
 
-from authbridge import AuthError, ErrorCode, Principal
+from authbridge import AuthError, ErrorCode, Principal, principal_from_claims
 from authbridge.fastapi import install_auth, require_user
 from authbridge.testing import TestKey, make_token
 
@@ -31,7 +31,7 @@ async def api_key(request: Request) -> Principal | None:
     owner = KEYS.get(key)
     if owner is None:
         raise AuthError(ErrorCode.INVALID_SIGNATURE)
-    return Principal.from_claims({"sub": owner, "name": "robot"})
+    return principal_from_claims({"sub": owner, "name": "robot"})
 
 
 async def never(_request: Request) -> Principal | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from authbridge import AuthSettings
-from authbridge.settings import ConfigError, load_settings
+from authbridge.settings import ConfigError, options_from_env
 
 AUTH_ENV = ("AUTH_SERVER_URL", "AUTH_JWKS_URL", "AUTH_JWKS", "AUTH_ISSUER", "AUTH_AUDIENCE")
 
@@ -36,7 +36,7 @@ def test_reads_the_contract_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_auth_server_url_alone_derives_jwks_issuer_and_audience(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTH_SERVER_URL", "https://auth.example.com/")
-    settings = load_settings()
+    settings = options_from_env()
     assert settings.jwks_url == "https://auth.example.com/api/auth/jwks"
     assert settings.issuer == "https://auth.example.com"
     assert settings.audience == ["https://auth.example.com"]
@@ -46,7 +46,7 @@ def test_explicit_variables_override_the_derived_ones(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AUTH_SERVER_URL", "https://auth.example.com")
     monkeypatch.setenv("AUTH_JWKS_URL", "http://auth.internal:3000/.well-known/jwks.json")
     monkeypatch.setenv("AUTH_AUDIENCE", "task-api")
-    settings = load_settings()
+    settings = options_from_env()
     assert settings.jwks_url == "http://auth.internal:3000/.well-known/jwks.json"
     assert settings.issuer == "https://auth.example.com"
     assert settings.audience == ["task-api"]
@@ -54,12 +54,12 @@ def test_explicit_variables_override_the_derived_ones(monkeypatch: pytest.Monkey
 
 def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("AUTH_SERVER_URL=http://127.0.0.1:3000\nOTHER_APP_SETTING=x\n")
-    assert load_settings().jwks_url == "http://127.0.0.1:3000/api/auth/jwks"
+    assert options_from_env().jwks_url == "http://127.0.0.1:3000/api/auth/jwks"
 
 
 def test_nothing_configured_names_the_variables_to_set() -> None:
     with pytest.raises(ConfigError, match="AUTH_SERVER_URL or AUTH_JWKS_URL is required"):
-        load_settings()
+        options_from_env()
 
 
 @pytest.mark.parametrize(
@@ -80,4 +80,4 @@ def test_a_wrong_setting_fails_at_build_time_naming_its_variable(
     options: dict[str, object] = {"jwks_url": "http://x/jwks", "issuer": "i", "audience": "a"}
     options.update(overrides)
     with pytest.raises(ConfigError, match=variable):
-        load_settings(**options)
+        options_from_env(**options)

@@ -6,12 +6,22 @@
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
 
-/** Whether the token's `role` claim lists `role`. */
+/**
+ * Whether the token's `role` claim lists `role`.
+ *
+ * @example
+ * if (hasRole(c.var.user, "admin")) return c.json(await everyonesTasks());
+ */
 export function hasRole(user: Principal, role: string): boolean {
   return user.roles.includes(role);
 }
 
-/** Whether the token's `permissions` claim lists `permission`. */
+/**
+ * Whether the token's `permissions` claim lists `permission`.
+ *
+ * @example
+ * const scope = hasPermission(c.var.user, "tasks:read:any") ? "all" : "own";
+ */
 export function hasPermission(user: Principal, permission: string): boolean {
   return user.permissions.includes(permission);
 }

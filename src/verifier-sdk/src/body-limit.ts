@@ -90,6 +90,12 @@ function tooLarge(): Response {
   });
 }
 
+/**
+ * What `bodyLimit` takes.
+ *
+ * @example
+ * app.post("/api/uploads", requireUser(verifier), bodyLimit({ maxBytes: 50 * 1024 * 1024 }), upload);
+ */
 export interface BodyLimitOptions {
   /** Largest body, bytes, declared (`Content-Length`) or streamed (chunked). */
   maxBytes: number;

@@ -45,7 +45,12 @@ function decodeUtf8(raw: Uint8Array): string {
   }
 }
 
-/** Deepest nesting of objects and arrays in a token's header or payload (the top object is 1). */
+/**
+ * Deepest nesting of objects and arrays in a token's header or payload (the top object is 1).
+ *
+ * @example
+ * // A header nested deeper than MAX_JSON_DEPTH levels is malformed_token, in both languages.
+ */
 export const MAX_JSON_DEPTH = 32;
 /** A number literal long enough, or with an exponent large enough, that it may not fit a double. */
 const MAYBE_HUGE = /\d{309}|[eE][+]?\d{3}/;

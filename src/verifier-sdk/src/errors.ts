@@ -6,7 +6,12 @@
  * contract's HTTP mapping, kept here in one place for every edge (Hono, plain fetch handlers).
  */
 
-/** Every code a protected API answers with, besides `not_found`. */
+/**
+ * Every code a protected API answers with, besides `not_found`.
+ *
+ * @example
+ * const retry = (code: AuthErrorCode) => code === "jwks_unavailable";
+ */
 export type AuthErrorCode =
   | "missing_token"
   | "malformed_token"
@@ -46,6 +51,12 @@ export const ErrorCode = Object.freeze({
   INSUFFICIENT_PERMISSION: "insufficient_permission",
 } as const satisfies Record<string, AuthErrorCode>);
 
+/**
+ * The fixed message of each code, byte for byte the same in Python.
+ *
+ * @example
+ * MESSAGES.token_expired; // "The token has expired"
+ */
 export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   missing_token: "Missing bearer token",
   malformed_token: "The token is malformed",
@@ -63,6 +74,12 @@ export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   insufficient_permission: "This action requires a permission you do not have",
 });
 
+/**
+ * The realm of every `WWW-Authenticate` challenge.
+ *
+ * @example
+ * `Bearer realm="${REALM}"`; // what a 401 missing_token carries
+ */
 export const REALM = "api";
 
 const INSUFFICIENT_SCOPE: ReadonlySet<AuthErrorCode> = new Set(["insufficient_role", "insufficient_permission"]);
@@ -121,4 +138,18 @@ export class AuthError extends Error {
       headers: this.headers,
     });
   }
+}
+
+/**
+ * The verifier's configuration is wrong (an option, or the `AUTH_*` variable it came from); the
+ * message names it. Thrown when the verifier is built, never per request. A `TypeError`, as
+ * before 0.3. Python: `authbridge.ConfigError`.
+ *
+ * @example
+ * try { verifierFromEnv(process.env) } catch (err) {
+ *   if (err instanceof ConfigError) { console.error(err.message); process.exit(78) }
+ * }
+ */
+export class ConfigError extends TypeError {
+  override readonly name = "ConfigError";
 }

@@ -1,8 +1,8 @@
 /**
  * Hono edge: `requireUser` / `optionalUser` middleware that put a typed `c.var.user` on the
  * context, `requireRole` / `requirePermission` after them, and `requireOwner` for the
- * contract's 403. Responses are exactly CONTRACT §3 (python-backend's `authbridge/fastapi.py`
- * is the FastAPI twin).
+ * contract's 403. Responses are exactly CONTRACT §3 (python-backend's `authbridge.fastapi` is
+ * the FastAPI twin). The access helpers and `AuthError` have one import path: the package root.
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
 import { checkPermission, checkRole } from "./access.js";
@@ -22,9 +22,21 @@ declare module "hono" {
  * Another way to authenticate a request (an API key header, a signed cookie): the caller it
  * proves, `undefined` when the request does not carry that credential, or a thrown `AuthError`
  * when it carries it and it is wrong. Python's `OtherCredential` is the same.
+ *
+ * @example
+ * const apiKey: OtherCredential = async (c) => {
+ *   const key = c.req.header("x-api-key");
+ *   return key ? principalFromClaims({ sub: await ownerOf(key) }) : undefined;
+ * };
  */
 export type OtherCredential = (c: Context) => Promise<Principal | undefined>;
 
+/**
+ * What `requireUser` takes besides the verifier.
+ *
+ * @example
+ * requireUser(verifier, { otherCredentials: [apiKey] });
+ */
 export interface RequireUserOptions {
   /**
    * Asked in order when the request has no `Authorization` header; the first principal wins.
@@ -96,7 +108,12 @@ async function authenticate(c: Context, verifier: Verifier, others: readonly Oth
   throw new AuthError("missing_token");
 }
 
-/** Lets a request without an Authorization header through; a present but bad token is a 401. */
+/**
+ * Lets a request without an Authorization header through; a present but bad token is a 401.
+ *
+ * @example
+ * app.get("/api/greeting", optionalUser(verifier), (c) => c.text(c.var.user ? `hi ${c.var.user.name}` : "hi"));
+ */
 export function optionalUser(verifier: Verifier): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.header("authorization") !== undefined) {
@@ -162,6 +179,9 @@ export function requireOwner(user: Principal | Context, ownerId: string): void {
 /**
  * `app.onError(authErrorHandler())`: an `AuthError` thrown by a handler becomes its contract
  * response; anything else goes to `fallback` (default: a 500 without details).
+ *
+ * @example
+ * app.onError(authErrorHandler());
  */
 export function authErrorHandler(fallback?: ErrorHandler): ErrorHandler {
   return (error, c) => {
@@ -171,7 +191,4 @@ export function authErrorHandler(fallback?: ErrorHandler): ErrorHandler {
   };
 }
 
-export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
 export { type BodyLimitOptions, bodyLimit } from "./body-limit.js";
-export { AuthError } from "./errors.js";
-export type { Principal } from "./principal.js";

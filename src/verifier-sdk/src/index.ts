@@ -1,33 +1,24 @@
 /** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
 export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
-export { type ClaimRules, permissionsOf, rolesOf, validateClaims } from "./claims.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
-export { AuthError, type AuthErrorCode, ErrorCode, MESSAGES, REALM } from "./errors.js";
-export { JwksCache, type JwksCacheOptions, MAX_JWKS_BYTES, MAX_JWKS_KEYS, maxAgeOf, parseJwks } from "./jwks.js";
+export { AuthError, type AuthErrorCode, ConfigError, ErrorCode, MESSAGES, REALM } from "./errors.js";
+export { MAX_JWKS_BYTES, MAX_JWKS_KEYS } from "./jwks.js";
 export {
-  DEFAULTS,
   optionsFromEnv,
-  type ResolvedOptions,
-  resolveOptions,
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
+  type VerifierLogger,
   type VerifierOptions,
 } from "./options.js";
 export { type Principal, principalFromClaims } from "./principal.js";
-export {
-  type AuthorizationSource,
-  createVerifier,
-  MAX_TOKEN_BYTES,
-  parseAuthorization,
-  Verifier,
-} from "./verify.js";
+export { type AuthorizationSource, createVerifier, MAX_TOKEN_BYTES, parseAuthorization, Verifier } from "./verify.js";
 
 import { envError, optionsFromEnv, type VerifierOptions } from "./options.js";
 import { createVerifier, type Verifier } from "./verify.js";
 
 /**
  * A verifier configured from the contract's `AUTH_*` variables (`AUTH_SERVER_URL` alone is
- * enough); a wrong one throws a `TypeError` naming the variable. `extra` adds what no variable
+ * enough); a wrong one throws a `ConfigError` naming the variable. `extra` adds what no variable
  * sets (a `logger`, a `fetch`).
  *
  * It fetches nothing: building one has no side effect, so a script or a test that never

@@ -21,9 +21,19 @@ import { readCapped } from "./read-capped.js";
 export const MIN_MAX_AGE = 60;
 export const MAX_MAX_AGE = 24 * 3600;
 /** A JWKS larger than this is not a key set anyone publishes. */
-/** A JWKS larger than this is not a key set anyone publishes (CONTRACT, limits). */
+/**
+ * A JWKS larger than this is not a key set anyone publishes (CONTRACT, limits).
+ *
+ * @example
+ * // A JWKS response larger than MAX_JWKS_BYTES is refused (jwks_unavailable), never parsed.
+ */
 export const MAX_JWKS_BYTES = 256 * 1024;
-/** Keys read from one JWKS at most. */
+/**
+ * Keys read from one JWKS at most.
+ *
+ * @example
+ * // Only the first MAX_JWKS_KEYS keys of a JWKS are read.
+ */
 export const MAX_JWKS_KEYS = 100;
 const MAX_AGE = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?\s*(?:,|$)/i;
 

@@ -1,24 +1,47 @@
 /**
  * Verifier options: one type, defaults in one constant, validated once when the verifier is
- * built (a mistake is a `TypeError` naming the option, never a 401 at request time). The env
- * names are the contract's `AUTH_*`, read by {@link optionsFromEnv}; python-backend's
- * `authbridge/settings.py` reads the same ones.
+ * built (a mistake is a `ConfigError` naming the option, never a 401 at request time). The env
+ * names are the contract's `AUTH_*` (contract.json `verifierSettings`, which the drift test holds
+ * this file and Python's `AuthSettings` to), read by {@link optionsFromEnv}.
  */
 import type { JSONWebKeySet } from "jose";
+import { ConfigError } from "./errors.js";
 
-/** The only algorithms an Ed25519 key verifies: `EdDSA` and its RFC 9864 name `Ed25519`. */
+/**
+ * The only algorithms an Ed25519 key verifies: `EdDSA` and its RFC 9864 name `Ed25519`.
+ *
+ * @example
+ * createVerifier({ serverUrl, algorithms: ["EdDSA"] }); // a subset of SUPPORTED_ALGORITHMS
+ */
 export const SUPPORTED_ALGORITHMS = ["EdDSA", "Ed25519"] as const;
+/**
+ * One of `SUPPORTED_ALGORITHMS`.
+ *
+ * @example
+ * const algorithms: SupportedAlgorithm[] = ["EdDSA"];
+ */
 export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
 
+/**
+ * What `createVerifier` takes; `optionsFromEnv` reads the same from `AUTH_*` (Python: `AuthSettings`).
+ *
+ * @example
+ * const options: VerifierOptions = { serverUrl: "https://auth.example.com", audience: "task-api" };
+ */
 export interface VerifierOptions {
-  /** Where the JWKS is fetched (`AUTH_JWKS_URL`). Required unless `jwks` is given. */
+  /**
+   * The auth server's public URL (`AUTH_SERVER_URL`): derives `jwksUrl` (`<url>/api/auth/jwks`),
+   * `issuer` and `audience` (its origin) where those are not given.
+   */
+  serverUrl?: string | URL;
+  /** Where the JWKS is fetched (`AUTH_JWKS_URL`). Required unless `jwks` or `serverUrl` is given. */
   jwksUrl?: string | URL;
-  /** A static key set instead of a URL: for tests and air-gapped services. */
+  /** A static key set instead of a URL (`AUTH_JWKS`, JSON): for tests and air-gapped services. */
   jwks?: JSONWebKeySet;
-  /** Exact expected `iss` (`AUTH_ISSUER`). */
-  issuer: string;
-  /** Accepted `aud` values (`AUTH_AUDIENCE`, comma list): any one matches. */
-  audience: string | readonly string[];
+  /** Exact expected `iss` (`AUTH_ISSUER`). Default: the origin of `serverUrl`. */
+  issuer?: string;
+  /** Accepted `aud` values (`AUTH_AUDIENCE`, comma list): any one matches. Default: the origin of `serverUrl`. */
+  audience?: string | readonly string[];
   /** Allowed header `alg` values (`AUTH_ALGORITHMS`). @default ["EdDSA", "Ed25519"] */
   algorithms?: readonly SupportedAlgorithm[];
   /** Clock tolerance for exp / nbf / iat, in seconds. @default 5 */
@@ -31,7 +54,7 @@ export interface VerifierOptions {
   jwksMaxStaleSeconds?: number;
   /** JWKS fetch timeout, in seconds. @default 5 */
   jwksTimeoutSeconds?: number;
-  /** Verified tokens remembered (LRU, dropped at `exp` or when their key leaves the set); 0 disables. @default 10000 */
+  /** Verified tokens remembered (bounded, dropped at `exp` or when their key leaves the set); 0 disables. @default 10000 */
   tokenCacheSize?: number;
   /** The fetch used for the JWKS. @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -52,11 +75,42 @@ export interface VerifierOptions {
   logger?: VerifierLogger;
 }
 
-/** The two levels the verifier logs at. */
+/**
+ * The two levels the verifier logs at.
+ *
+ * @example
+ * createVerifier({ serverUrl, logger: { warn: (m) => log.warn(m), info: (m) => log.info(m) } });
+ */
 export interface VerifierLogger {
   warn(message: string): void;
   info(message: string): void;
 }
+
+/** Each option set from the environment, and its `AUTH_*` variable (Python's field is the same name in snake_case). */
+export const OPTION_ENV = Object.freeze({
+  serverUrl: "AUTH_SERVER_URL",
+  jwksUrl: "AUTH_JWKS_URL",
+  jwks: "AUTH_JWKS",
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+  algorithms: "AUTH_ALGORITHMS",
+  leewaySeconds: "AUTH_LEEWAY_SECONDS",
+  jwksCacheSeconds: "AUTH_JWKS_CACHE_SECONDS",
+  jwksCooldownSeconds: "AUTH_JWKS_COOLDOWN_SECONDS",
+  jwksMaxStaleSeconds: "AUTH_JWKS_MAX_STALE_SECONDS",
+  jwksTimeoutSeconds: "AUTH_JWKS_TIMEOUT_SECONDS",
+  tokenCacheSize: "AUTH_TOKEN_CACHE_SIZE",
+} satisfies Partial<Record<keyof VerifierOptions, string>>);
+
+/** The options the environment sets as numbers. */
+const NUMERIC = [
+  "leewaySeconds",
+  "jwksCacheSeconds",
+  "jwksCooldownSeconds",
+  "jwksMaxStaleSeconds",
+  "jwksTimeoutSeconds",
+  "tokenCacheSize",
+] as const;
 
 export const DEFAULTS = Object.freeze({
   algorithms: SUPPORTED_ALGORITHMS,
@@ -89,7 +143,9 @@ export interface ResolvedOptions {
 function seconds(name: string, value: number | undefined, fallback: number, min: number, max = Infinity): number {
   const v = value ?? fallback;
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
-    throw new TypeError(`authbridge: ${name} must be a number of seconds from ${min} to ${max}, got ${String(value)}`);
+    throw new ConfigError(
+      `authbridge: ${name} must be a number of seconds from ${min} to ${max}, got ${String(value)}`,
+    );
   }
   return v;
 }
@@ -97,44 +153,67 @@ function seconds(name: string, value: number | undefined, fallback: number, min:
 const csv = (value: string | readonly string[]): string[] =>
   (typeof value === "string" ? value.split(",") : [...value]).map((item) => item.trim()).filter(Boolean);
 
-/** Validates and freezes the options; throws `TypeError` naming the first wrong option. */
-export function resolveOptions(options: VerifierOptions): ResolvedOptions {
-  if (!options || typeof options !== "object") throw new TypeError("authbridge: options are required");
+/** `serverUrl`'s JWKS URL and origin, or nothing without one. */
+function fromServerUrl(serverUrl: string | URL | undefined): { jwksUrl?: string; origin?: string } {
+  if (serverUrl === undefined || serverUrl === "") return {};
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    url = new URL("invalid:");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`authbridge: serverUrl must be an http(s) URL, got ${String(serverUrl)}`);
+  }
+  return { jwksUrl: `${String(serverUrl).replace(/\/+$/, "")}/api/auth/jwks`, origin: url.origin };
+}
+
+/** Validates and freezes the options; throws `ConfigError` naming the first wrong option. */
+export function resolveOptions(given: VerifierOptions): ResolvedOptions {
+  if (!given || typeof given !== "object") throw new ConfigError("authbridge: options are required");
+  const derived = fromServerUrl(given.serverUrl);
+  const options = {
+    ...given,
+    jwksUrl: given.jwksUrl || derived.jwksUrl,
+    issuer: given.issuer || derived.origin,
+    audience: given.audience && given.audience.length > 0 ? given.audience : derived.origin,
+  };
   let jwksUrl: URL | undefined;
   if (options.jwksUrl !== undefined && options.jwksUrl !== "") {
     try {
       jwksUrl = new URL(options.jwksUrl);
     } catch {
-      throw new TypeError("authbridge: jwksUrl must be an absolute URL");
+      throw new ConfigError("authbridge: jwksUrl must be an absolute URL");
     }
     if (jwksUrl.protocol !== "https:" && jwksUrl.protocol !== "http:") {
-      throw new TypeError("authbridge: jwksUrl must be http(s)");
+      throw new ConfigError("authbridge: jwksUrl must be http(s)");
     }
   }
   if (!jwksUrl && !options.jwks) {
-    throw new TypeError("authbridge: jwksUrl is required (or a static jwks; from the environment: AUTH_SERVER_URL)");
+    throw new ConfigError("authbridge: jwksUrl is required (or serverUrl, or a static jwks)");
   }
-  if (options.jwks && !Array.isArray(options.jwks.keys)) throw new TypeError("authbridge: jwks must be {keys: [...]}");
+  if (options.jwks && !Array.isArray(options.jwks.keys))
+    throw new ConfigError("authbridge: jwks must be {keys: [...]}");
   if (typeof options.issuer !== "string" || options.issuer === "") {
-    throw new TypeError("authbridge: issuer is required");
+    throw new ConfigError("authbridge: issuer is required");
   }
   const audiences = csv(options.audience ?? []);
-  if (audiences.length === 0) throw new TypeError("authbridge: audience is required");
+  if (audiences.length === 0) throw new ConfigError("authbridge: audience is required");
   const algorithms = csv(options.algorithms ?? DEFAULTS.algorithms);
   const unsupported = algorithms.filter((alg) => !(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg));
   if (algorithms.length === 0 || unsupported.length > 0) {
-    throw new TypeError(`authbridge: algorithms may only hold EdDSA and Ed25519, got ${algorithms.join(",")}`);
+    throw new ConfigError(`authbridge: algorithms may only hold EdDSA and Ed25519, got ${algorithms.join(",")}`);
   }
   const tokenCacheSize = options.tokenCacheSize ?? DEFAULTS.tokenCacheSize;
   if (!Number.isInteger(tokenCacheSize) || tokenCacheSize < 0) {
-    throw new TypeError("authbridge: tokenCacheSize must be a whole number ≥ 0");
+    throw new ConfigError("authbridge: tokenCacheSize must be a whole number ≥ 0");
   }
   const logger = options.logger ?? console;
   if (typeof logger?.warn !== "function" || typeof logger.info !== "function") {
-    throw new TypeError("authbridge: logger must have warn() and info()");
+    throw new ConfigError("authbridge: logger must have warn() and info()");
   }
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function" && jwksUrl) throw new TypeError("authbridge: no fetch available");
+  if (typeof fetchImpl !== "function" && jwksUrl) throw new ConfigError("authbridge: no fetch available");
   return Object.freeze({
     jwksUrl,
     jwks: options.jwks,
@@ -164,83 +243,57 @@ const number = (env: Record<string, string | undefined>, name: string): number |
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new TypeError(`authbridge: ${name} must be a number, got ${raw}`);
+  if (!Number.isFinite(value)) throw new ConfigError(`authbridge: ${name} must be a number, got ${raw}`);
   return value;
-};
-
-/** Which environment variable each option comes from, to name it in an error. */
-const ENV_NAMES: Record<string, string> = {
-  jwksUrl: "AUTH_JWKS_URL",
-  jwks: "AUTH_JWKS",
-  issuer: "AUTH_ISSUER",
-  audience: "AUTH_AUDIENCE",
-  algorithms: "AUTH_ALGORITHMS",
-  leewaySeconds: "AUTH_LEEWAY_SECONDS",
-  jwksCacheSeconds: "AUTH_JWKS_CACHE_SECONDS",
-  jwksCooldownSeconds: "AUTH_JWKS_COOLDOWN_SECONDS",
-  jwksMaxStaleSeconds: "AUTH_JWKS_MAX_STALE_SECONDS",
-  jwksTimeoutSeconds: "AUTH_JWKS_TIMEOUT_SECONDS",
-  tokenCacheSize: "AUTH_TOKEN_CACHE_SIZE",
 };
 
 /** Rewrites `authbridge: issuer …` as `authbridge: AUTH_ISSUER …` for options read from the environment. */
 export function envError(error: unknown): unknown {
-  if (!(error instanceof TypeError)) return error;
+  if (!(error instanceof ConfigError)) return error;
+  const names: Record<string, string> = OPTION_ENV;
   const message = error.message.replace(/^authbridge: (\w+)/, (whole, option: string) =>
-    ENV_NAMES[option] ? `authbridge: ${ENV_NAMES[option]}` : whole,
+    names[option] ? `authbridge: ${names[option]}` : whole,
   );
-  return new TypeError(message);
+  return new ConfigError(message);
 }
 
 /**
- * Options from the contract's `AUTH_*` variables. `AUTH_SERVER_URL` alone is enough for a stock
- * Better Auth server: the JWKS is `<url>/api/auth/jwks`, issuer and audience its origin;
- * `AUTH_JWKS_URL`, `AUTH_ISSUER`, `AUTH_AUDIENCE` override each. `AUTH_JWKS` is a static key set
- * (JSON), for tests.
+ * Options from the contract's `AUTH_*` variables (`AUTH_SERVER_URL` alone is enough for a stock
+ * Better Auth server). `AUTH_JWKS` is a static key set (JSON), for tests.
  *
  * @example
- * const verifier = createVerifier(optionsFromEnv(process.env));
+ * const verifier = createVerifier({ ...optionsFromEnv(process.env), logger });
  */
 export function optionsFromEnv(env: Record<string, string | undefined>): VerifierOptions {
-  const derived: { jwksUrl?: string; origin?: string } = {};
-  if (env.AUTH_SERVER_URL) {
-    let url: URL;
-    try {
-      url = new URL(env.AUTH_SERVER_URL);
-    } catch {
-      throw new TypeError(`authbridge: AUTH_SERVER_URL must be an http(s) URL, got ${env.AUTH_SERVER_URL}`);
-    }
-    if (url.protocol !== "https:" && url.protocol !== "http:") {
-      throw new TypeError(`authbridge: AUTH_SERVER_URL must be an http(s) URL, got ${env.AUTH_SERVER_URL}`);
-    }
-    derived.jwksUrl = `${env.AUTH_SERVER_URL.replace(/\/+$/, "")}/api/auth/jwks`;
-    derived.origin = url.origin;
+  const options: VerifierOptions = {};
+  const text = (name: string) => env[name] || undefined;
+  const serverUrl = text(OPTION_ENV.serverUrl);
+  let derived: ReturnType<typeof fromServerUrl>;
+  try {
+    derived = fromServerUrl(serverUrl);
+  } catch (error) {
+    throw envError(error);
   }
-  const options: VerifierOptions = {
-    issuer: env.AUTH_ISSUER || derived.origin || "",
-    audience: env.AUTH_AUDIENCE || derived.origin || "",
-  };
-  const jwksUrl = env.AUTH_JWKS_URL || derived.jwksUrl;
+  if (serverUrl) options.serverUrl = serverUrl;
+  const jwksUrl = text(OPTION_ENV.jwksUrl) ?? derived.jwksUrl;
   if (jwksUrl) options.jwksUrl = jwksUrl;
-  if (env.AUTH_JWKS) {
+  const issuer = text(OPTION_ENV.issuer) ?? derived.origin;
+  if (issuer) options.issuer = issuer;
+  const audience = text(OPTION_ENV.audience) ?? derived.origin;
+  if (audience) options.audience = audience;
+  const jwks = text(OPTION_ENV.jwks);
+  if (jwks) {
     try {
-      options.jwks = JSON.parse(env.AUTH_JWKS);
+      options.jwks = JSON.parse(jwks);
     } catch {
-      throw new TypeError("authbridge: AUTH_JWKS must be a JSON key set");
+      throw new ConfigError("authbridge: AUTH_JWKS must be a JSON key set");
     }
   }
-  if (env.AUTH_ALGORITHMS) options.algorithms = csv(env.AUTH_ALGORITHMS) as SupportedAlgorithm[];
-  const map: [keyof VerifierOptions, string][] = [
-    ["leewaySeconds", "AUTH_LEEWAY_SECONDS"],
-    ["jwksCacheSeconds", "AUTH_JWKS_CACHE_SECONDS"],
-    ["jwksCooldownSeconds", "AUTH_JWKS_COOLDOWN_SECONDS"],
-    ["jwksMaxStaleSeconds", "AUTH_JWKS_MAX_STALE_SECONDS"],
-    ["jwksTimeoutSeconds", "AUTH_JWKS_TIMEOUT_SECONDS"],
-    ["tokenCacheSize", "AUTH_TOKEN_CACHE_SIZE"],
-  ];
-  for (const [key, name] of map) {
-    const value = number(env, name);
-    if (value !== undefined) (options as unknown as Record<string, number>)[key] = value;
+  const algorithms = text(OPTION_ENV.algorithms);
+  if (algorithms) options.algorithms = csv(algorithms) as SupportedAlgorithm[];
+  for (const key of NUMERIC) {
+    const value = number(env, OPTION_ENV[key]);
+    if (value !== undefined) options[key] = value;
   }
   return options;
 }

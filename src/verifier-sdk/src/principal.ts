@@ -6,6 +6,12 @@
 import type { JWTPayload } from "jose";
 import { permissionsOf, rolesOf } from "./claims.js";
 
+/**
+ * The verified caller (Python: `authbridge.Principal`).
+ *
+ * @example
+ * app.get("/api/me", requireUser(verifier), (c) => c.json({ id: c.var.user.id, roles: c.var.user.roles }));
+ */
 export interface Principal {
   /** The token's `sub`. */
   readonly id: string;
@@ -29,7 +35,12 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Builds the principal of a verified payload (which it freezes in place). */
+/**
+ * Builds the principal of a verified payload (which it freezes in place).
+ *
+ * @example
+ * const robot = principalFromClaims({ sub: "robot-1", role: "service" }); // for another credential
+ */
 export function principalFromClaims(payload: JWTPayload & Record<string, unknown>): Principal {
   const verified = payload.email_verified ?? payload.emailVerified;
   return Object.freeze({

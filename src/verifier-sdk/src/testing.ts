@@ -13,10 +13,27 @@ import type { AddressInfo } from "node:net";
 import type { MiddlewareHandler } from "hono";
 import { type Principal, principalFromClaims } from "./principal.js";
 
-/** Issuer and audience that `configureEnv` sets unless told otherwise. */
+/**
+ * Issuer and audience that `configureEnv` sets unless told otherwise.
+ *
+ * @example
+ * createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
+ */
 export const TEST_ISSUER = "https://auth.authbridge.test";
+/**
+ * The audience `configureEnv` sets and `makeToken` signs for, unless told otherwise.
+ *
+ * @example
+ * createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
+ */
 export const TEST_AUDIENCE = "authbridge-test";
 
+/**
+ * A throw-away Ed25519 key pair (`generateTestKey`), as Python's `authbridge.testing.TestKey`.
+ *
+ * @example
+ * const jwks = await serveJwks(generateTestKey());
+ */
 export interface TestKey {
   readonly kid: string;
   readonly privateKey: KeyObject;
@@ -28,7 +45,13 @@ export interface TestKey {
 
 const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** A throw-away Ed25519 key pair with a random `kid`. */
+/**
+ * A throw-away Ed25519 key pair with a random `kid`.
+ *
+ * @example
+ * const key = generateTestKey("key-1");
+ * const token = makeToken("user-1", {}, { key });
+ */
 export function generateTestKey(kid = `test-${randomUUID().slice(0, 12)}`): TestKey {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const x = publicKey.export({ format: "jwk" }).x as string;
@@ -43,6 +66,9 @@ let defaults = { issuer: TEST_ISSUER, audience: TEST_AUDIENCE };
  * Points the verifier's `AUTH_*` settings at a test key: `AUTH_JWKS` (its public JWKS),
  * `AUTH_ISSUER`, `AUTH_AUDIENCE`; clears `AUTH_SERVER_URL` and `AUTH_JWKS_URL` so no real
  * server is asked. Returns the key, which `makeToken` then uses by default.
+ *
+ * @example
+ * configureEnv(); // then verifierFromEnv(process.env) trusts the test key
  */
 export function configureEnv(
   options: { key?: TestKey; issuer?: string; audience?: string; env?: Record<string, string | undefined> } = {},
@@ -62,6 +88,9 @@ export function configureEnv(
 /**
  * A valid token for `sub`; any claim can be overridden (`{ exp: 0 }`) or dropped (`undefined`).
  * Issuer and audience default to what `configureEnv` set (the first audience of a list).
+ *
+ * @example
+ * makeToken("user-1", { role: "admin" }); // or { exp: 0 } for an expired one
  */
 export function makeToken(
   sub = "user-1",
@@ -87,7 +116,12 @@ export function makeToken(
   return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString("base64url")}`;
 }
 
-/** `{ authorization: "Bearer <makeToken(sub, claims)>" }`. */
+/**
+ * `{ authorization: "Bearer <makeToken(sub, claims)>" }`.
+ *
+ * @example
+ * await app.request("/api/me", { headers: authHeaders("user-1") });
+ */
 export function authHeaders(sub = "user-1", claims: Record<string, unknown> = {}): Record<string, string> {
   return { authorization: `Bearer ${makeToken(sub, claims)}` };
 }
@@ -107,18 +141,73 @@ export function actingAs(user: Principal | string, claims: Record<string, unknow
   };
 }
 
-/** A real JWKS endpoint on 127.0.0.1 serving `keys`, for rotation or outage tests. */
-export async function serveJwks(...keys: TestKey[]): Promise<{ url: string; keys: TestKey[]; close(): Promise<void> }> {
-  const state = { keys: [...keys] };
+/**
+ * A real JWKS endpoint on loopback whose answers a test controls. Python: `authbridge.testing.JwksServer`.
+ *
+ * @example
+ * const jwks = await serveJwks(key);
+ * jwks.keys.push(generateTestKey()); // a rotation
+ * jwks.status = 503;               // an outage
+ */
+export interface JwksServer {
+  /** `http://127.0.0.1:<port>/.well-known/jwks.json`. */
+  readonly url: string;
+  /** The keys it publishes: change the array (push, splice) to rotate. */
+  keys: TestKey[];
+  /** Entries published after `keys` as they are (a malformed key, an RSA key). */
+  extraKeys: unknown[];
+  /** The `Cache-Control` header, or `undefined` for none. @default "public, max-age=300" */
+  cacheControl: string | undefined;
+  /** Anything but 200 answers that status with an empty body (an outage). @default 200 */
+  status: number;
+  /** How long each answer waits, in milliseconds (a slow server). @default 0 */
+  delayMs: number;
+  /** How many requests it has answered. */
+  readonly fetches: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A real JWKS endpoint on 127.0.0.1 serving `keys`, for rotation or outage tests.
+ *
+ * @example
+ * const key = generateTestKey();
+ * const jwks = await serveJwks(key);
+ * const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
+ * jwks.status = 503; // the auth server goes down
+ * await jwks.close();
+ */
+export async function serveJwks(...keys: TestKey[]): Promise<JwksServer> {
+  let fetches = 0;
   const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "cache-control": "public, max-age=300" });
-    res.end(JSON.stringify({ keys: state.keys.map((k) => k.jwk) }));
+    fetches += 1;
+    setTimeout(() => {
+      if (state.status !== 200) {
+        res.writeHead(state.status, { "content-length": "0" }).end();
+        return;
+      }
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (state.cacheControl) headers["cache-control"] = state.cacheControl;
+      res.writeHead(200, headers).end(JSON.stringify({ keys: [...state.keys.map((k) => k.jwk), ...state.extraKeys] }));
+    }, state.delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const state: JwksServer = {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    keys: state.keys,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    keys: [...keys],
+    extraKeys: [],
+    cacheControl: "public, max-age=300",
+    status: 200,
+    delayMs: 0,
+    get fetches() {
+      return fetches;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
+  return state;
 }

@@ -1,7 +1,8 @@
 /**
- * A bounded LRU of verified tokens, keyed by the token itself. A hit skips parsing and the
+ * A bounded cache of verified tokens (second-chance eviction, below), keyed by the token itself. A hit skips parsing and the
  * signature; it is still refused once the token expires (with the same leeway as a fresh
  * verification) or once its key leaves the key set. Only successful verifications enter it.
+ * Python's `token_cache.py` has the same rules over an LRU (`OrderedDict.move_to_end` is O(1) in C).
  */
 import type { VerifyKey } from "./keys.js";
 import type { Principal } from "./principal.js";

@@ -14,7 +14,12 @@ import { type Principal, principalFromClaims } from "./principal.js";
 import { nodeBuffer } from "./runtime.js";
 import { TokenCache } from "./token-cache.js";
 
-/** A longer token is refused before any parsing (CONTRACT §2.1). */
+/**
+ * A longer token is refused before any parsing (CONTRACT §2.1).
+ *
+ * @example
+ * // A bearer token longer than MAX_TOKEN_BYTES is malformed_token before anything is parsed.
+ */
 export const MAX_TOKEN_BYTES = 8192;
 const ACCEPTED_TYP = new Set(["jwt", "at+jwt"]);
 const ED25519_SIGNATURE_BYTES = 64;
@@ -22,7 +27,12 @@ const encoder = new TextEncoder();
 const byteLength = (value: string): number =>
   nodeBuffer?.Buffer.byteLength(value, "utf8") ?? encoder.encode(value).length;
 
-/** Anything `authenticate` can read the Authorization header from. */
+/**
+ * Anything `authenticate` can read the Authorization header from.
+ *
+ * @example
+ * await verifier.authenticate(request); // or request.headers, or the header value
+ */
 export type AuthorizationSource = Request | Headers | string | null | undefined;
 
 /**
@@ -43,6 +53,13 @@ export function parseAuthorization(value: string | null | undefined): string {
   return token;
 }
 
+/**
+ * Verifies tokens against a JWKS; build one per process (`createVerifier`, `verifierFromEnv`), share it. Python: `authbridge.Verifier`.
+ *
+ * @example
+ * const verifier = createVerifier({ serverUrl: "https://auth.example.com" });
+ * const user = await verifier.verify(token); // or throws AuthError
+ */
 export class Verifier {
   readonly options: ResolvedOptions;
   readonly jwks: JwksCache;

@@ -1,31 +1,13 @@
 /** Valid signatures, bad claims: each claim rule of CONTRACT §2.6 and its leeway edges. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AUDIENCE,
-  claimsFor,
-  DROP,
-  FakeClock,
-  JwksServer,
-  makeVerifier,
-  newKey,
-  outcome,
-  signTestToken,
-  type TestKey,
-} from "./support.js";
+import { describe, expect, it } from "vitest";
+import { AUDIENCE, claimsFor, DROP, makeVerifier, outcome, signTestToken, useKeyAndJwks } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-const clock = new FakeClock();
-beforeAll(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-});
-afterAll(async () => jwks.close());
+const fx = useKeyAndJwks("all");
 
 const check = (overrides: Record<string, unknown>, options = {}) =>
   outcome(
-    makeVerifier(jwks, clock, options),
-    signTestToken(key, { claims: claimsFor("user-1", clock.seconds, overrides) }),
+    makeVerifier(fx.jwks, fx.clock, options),
+    signTestToken(fx.key, { claims: claimsFor("user-1", fx.clock.seconds, overrides) }),
   );
 
 describe("exp", () => {
@@ -36,7 +18,7 @@ describe("exp", () => {
     [0, "ok"],
     [60, "ok"],
   ])("now %+d s with 5 s leeway → %s", async (offset, expected) => {
-    expect(await check({ exp: clock.seconds + offset })).toBe(expected);
+    expect(await check({ exp: fx.clock.seconds + offset })).toBe(expected);
   });
 });
 
@@ -46,7 +28,7 @@ describe.each(["nbf", "iat"])("%s in the future", (claim) => {
     [6, "token_not_yet_valid"],
     [5, "ok"],
   ])("now %+d s → %s", async (offset, expected) => {
-    expect(await check({ [claim]: clock.seconds + offset })).toBe(expected);
+    expect(await check({ [claim]: fx.clock.seconds + offset })).toBe(expected);
   });
 });
 
@@ -74,8 +56,8 @@ describe("claim rules", () => {
   });
 
   it("without sub → invalid_claims", async () => {
-    const token = signTestToken(key, { claims: claimsFor(DROP, clock.seconds) });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("invalid_claims");
+    const token = signTestToken(fx.key, { claims: claimsFor(DROP, fx.clock.seconds) });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("invalid_claims");
   });
 
   it("expiry is decided before the issuer", async () => {

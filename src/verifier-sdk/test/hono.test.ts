@@ -9,20 +9,13 @@ import {
   requireUser,
 } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIENCE, claimsFor, FakeClock, ISSUER, JwksServer, newKey, signTestToken, type TestKey } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { AUDIENCE, claimsFor, ISSUER, signTestToken, useKeyAndJwks } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-const clock = new FakeClock();
-beforeAll(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-});
-afterAll(async () => jwks.close());
+const fx = useKeyAndJwks("all");
 
-function app(jwksUrl = jwks.url) {
-  const verifier = createVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, now: clock.now });
+function app(jwksUrl = fx.jwks.url) {
+  const verifier = createVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, now: fx.clock.now });
   const api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/*", requireUser(verifier));
@@ -46,7 +39,7 @@ const INVALID = (d: string) => `Bearer realm="api", error="invalid_token", error
 describe("requireUser", () => {
   it("sets c.var.user for a valid token", async () => {
     const res = await app().request("/api/me", {
-      headers: bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds) })),
+      headers: bearer(signTestToken(fx.key, { claims: claimsFor("alice", fx.clock.seconds) })),
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: "alice" });
@@ -61,7 +54,9 @@ describe("requireUser", () => {
   });
 
   it("answers an expired token with 401 invalid_token", async () => {
-    const token = signTestToken(key, { claims: claimsFor("alice", clock.seconds, { exp: clock.seconds - 60 }) });
+    const token = signTestToken(fx.key, {
+      claims: claimsFor("alice", fx.clock.seconds, { exp: fx.clock.seconds - 60 }),
+    });
     const res = await app().request("/api/me", { headers: bearer(token) });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe(INVALID("The token has expired"));
@@ -76,7 +71,9 @@ describe("requireUser", () => {
   });
 
   it("answers an unreachable JWKS with 503 and Retry-After, no challenge", async () => {
-    const res = await app("http://127.0.0.1:9/jwks.json").request("/api/me", { headers: bearer(signTestToken(key)) });
+    const res = await app("http://127.0.0.1:9/jwks.json").request("/api/me", {
+      headers: bearer(signTestToken(fx.key)),
+    });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(res.headers.get("www-authenticate")).toBeNull();
@@ -88,7 +85,7 @@ describe("requireUser", () => {
 
 describe("requireOwner", () => {
   it("answers 403 forbidden for another user's resource", async () => {
-    const headers = bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds) }));
+    const headers = bearer(signTestToken(fx.key, { claims: claimsFor("alice", fx.clock.seconds) }));
     const res = await app().request("/api/users/bob", { headers });
     expect(res.status).toBe(403);
     expect(res.headers.get("www-authenticate")).toBeNull();
@@ -99,7 +96,7 @@ describe("requireOwner", () => {
 
 describe("requireRole and requirePermission", () => {
   const tokenWith = (claims: Record<string, unknown>) =>
-    bearer(signTestToken(key, { claims: claimsFor("alice", clock.seconds, claims) }));
+    bearer(signTestToken(fx.key, { claims: claimsFor("alice", fx.clock.seconds, claims) }));
   const SCOPE = (d: string) => `Bearer realm="api", error="insufficient_scope", error_description="${d}"`;
 
   it("let a user with any one of the roles through, with roles on the principal", async () => {
@@ -151,9 +148,9 @@ describe("requireRole and requirePermission", () => {
     const api = app();
     const headers = tokenWith({ role: "user" });
     expect((await api.request("/api/admin/stats", { headers })).status).toBe(403);
-    const fetches = jwks.fetches;
+    const fetches = fx.jwks.fetches;
     for (let i = 0; i < 5; i += 1) expect((await api.request("/api/admin/stats", { headers })).status).toBe(403);
-    expect(jwks.fetches).toBe(fetches);
+    expect(fx.jwks.fetches).toBe(fetches);
   });
 
   it("refuse to be built without a role or permission", () => {
@@ -175,7 +172,7 @@ describe("optionalUser", () => {
 
   it("sets the user for a valid token", async () => {
     const res = await app().request("/open", {
-      headers: bearer(signTestToken(key, { claims: claimsFor("carol", clock.seconds) })),
+      headers: bearer(signTestToken(fx.key, { claims: claimsFor("carol", fx.clock.seconds) })),
     });
     expect(await res.json()).toEqual({ user: "carol" });
   });

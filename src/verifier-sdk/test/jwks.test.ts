@@ -1,119 +1,113 @@
 /** The JWKS cache against a real HTTP endpoint: single flight, cooldown, max-age, outages. */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AuthError, MAX_JWKS_BYTES, maxAgeOf } from "@authbridge/verifier";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { claimsFor, FakeClock, JwksServer, makeVerifier, newKey, signTestToken, type TestKey } from "./support.js";
+import { AuthError, MAX_JWKS_BYTES } from "@authbridge/verifier";
+import { describe, expect, it } from "vitest";
+// An internal, tested where it lives.
+import { maxAgeOf } from "../src/jwks.js";
+import { claimsFor, makeVerifier, newKey, signTestToken, useKeyAndJwks } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-let clock: FakeClock;
-beforeEach(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-  clock = new FakeClock();
-});
-afterEach(async () => jwks.close());
+const fx = useKeyAndJwks("each", { freshClock: true });
 
-const longLived = (sub = "user-1") => claimsFor(sub, clock.seconds, { exp: Math.floor(clock.seconds) + 7200 });
+const longLived = (sub = "user-1") => claimsFor(sub, fx.clock.seconds, { exp: Math.floor(fx.clock.seconds) + 7200 });
 const settle = async () => {
   for (let i = 0; i < 50; i += 1) await new Promise((r) => setTimeout(r, 10));
 };
 
 describe("single flight", () => {
   it("200 concurrent verifications with an unknown kid cause exactly 1 fetch", async () => {
-    const verifier = makeVerifier(jwks, clock);
+    const verifier = makeVerifier(fx.jwks, fx.clock);
     await verifier.warm();
-    expect(jwks.fetches).toBe(1);
-    jwks.delayMs = 200;
+    expect(fx.jwks.fetches).toBe(1);
+    fx.jwks.delayMs = 200;
     const stranger = signTestToken(newKey("nobody"), { claims: longLived() });
     const results = await Promise.allSettled(Array.from({ length: 200 }, () => verifier.verify(stranger)));
     expect(results.every((r) => r.status === "rejected" && (r.reason as AuthError).code === "unknown_key")).toBe(true);
-    expect(jwks.fetches).toBe(2);
+    expect(fx.jwks.fetches).toBe(2);
   });
 
   it("a cold start shares one fetch", async () => {
-    jwks.delayMs = 200;
-    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
-    const token = signTestToken(key, { claims: longLived() });
+    fx.jwks.delayMs = 200;
+    const verifier = makeVerifier(fx.jwks, fx.clock, { tokenCacheSize: 0 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     const results = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(token)));
     expect(new Set(results.map((r) => r.id))).toEqual(new Set(["user-1"]));
-    expect(jwks.fetches).toBe(1);
+    expect(fx.jwks.fetches).toBe(1);
   });
 });
 
 describe("cooldown", () => {
   it("an unknown kid refetches at most once per cooldown", async () => {
-    const verifier = makeVerifier(jwks, clock, { jwksCooldownSeconds: 30 });
+    const verifier = makeVerifier(fx.jwks, fx.clock, { jwksCooldownSeconds: 30 });
     await verifier.warm();
     const stranger = signTestToken(newKey("nobody"), { claims: longLived() });
     for (let i = 0; i < 3; i += 1) await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
-    expect(jwks.fetches).toBe(2);
-    clock.advance(29);
+    expect(fx.jwks.fetches).toBe(2);
+    fx.clock.advance(29);
     await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
-    expect(jwks.fetches).toBe(2);
-    clock.advance(2);
+    expect(fx.jwks.fetches).toBe(2);
+    fx.clock.advance(2);
     await expect(verifier.verify(stranger)).rejects.toThrow(AuthError);
-    expect(jwks.fetches).toBe(3);
+    expect(fx.jwks.fetches).toBe(3);
   });
 
   it("failed fetches are not retried within the cooldown", async () => {
-    jwks.status = 500;
-    const verifier = makeVerifier(jwks, clock);
-    const token = signTestToken(key, { claims: longLived() });
+    fx.jwks.status = 500;
+    const verifier = makeVerifier(fx.jwks, fx.clock);
+    const token = signTestToken(fx.key, { claims: longLived() });
     for (let i = 0; i < 5; i += 1)
       await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
-    expect(jwks.fetches).toBe(1);
+    expect(fx.jwks.fetches).toBe(1);
   });
 });
 
 describe("rotation", () => {
   it("a new key is picked up without restart, the old one keeps verifying", async () => {
-    const verifier = makeVerifier(jwks, clock);
-    await verifier.verify(signTestToken(key, { claims: longLived() }));
+    const verifier = makeVerifier(fx.jwks, fx.clock);
+    await verifier.verify(signTestToken(fx.key, { claims: longLived() }));
     const successor = newKey("key-2");
-    jwks.keys.push(successor);
+    fx.jwks.keys.push(successor);
     expect((await verifier.verify(signTestToken(successor, { claims: longLived("after") }))).id).toBe("after");
-    expect((await verifier.verify(signTestToken(key, { claims: longLived("before") }))).id).toBe("before");
+    expect((await verifier.verify(signTestToken(fx.key, { claims: longLived("before") }))).id).toBe("before");
   });
 
   it("a removed key stops verifying, even for a cached token", async () => {
-    const verifier = makeVerifier(jwks, clock);
-    const token = signTestToken(key, { claims: longLived() });
+    const verifier = makeVerifier(fx.jwks, fx.clock);
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    jwks.keys = [newKey("key-2")];
-    clock.advance(301);
+    fx.jwks.keys = [newKey("key-2")];
+    fx.clock.advance(301);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: "unknown_key" });
   });
 });
 
 describe("max-age", () => {
   it("is honoured", async () => {
-    jwks.cacheControl = "public, max-age=120";
-    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
-    const token = signTestToken(key, { claims: longLived() });
+    fx.jwks.cacheControl = "public, max-age=120";
+    const verifier = makeVerifier(fx.jwks, fx.clock, { tokenCacheSize: 0 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    clock.advance(90);
+    fx.clock.advance(90);
     await verifier.verify(token);
     await settle();
-    expect(jwks.fetches).toBe(1);
-    clock.advance(31);
+    expect(fx.jwks.fetches).toBe(1);
+    fx.clock.advance(31);
     await verifier.verify(token);
-    expect(jwks.fetches).toBe(2);
+    expect(fx.jwks.fetches).toBe(2);
   });
 
   it("refreshes ahead of expiry in the background", async () => {
-    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
-    const token = signTestToken(key, { claims: longLived() });
+    const verifier = makeVerifier(fx.jwks, fx.clock, { tokenCacheSize: 0 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    clock.advance(250);
-    jwks.delayMs = 1500;
+    fx.clock.advance(250);
+    fx.jwks.delayMs = 1500;
     const started = performance.now();
     await verifier.verify(token);
     // Waiting for the refresh would take the endpoint's 1.5 s; a loaded CI machine still has margin.
     expect(performance.now() - started).toBeLessThan(750);
-    for (let i = 0; i < 200 && jwks.fetches < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
-    expect(jwks.fetches).toBe(2);
+    for (let i = 0; i < 200 && fx.jwks.fetches < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(fx.jwks.fetches).toBe(2);
   });
 
   it.each([
@@ -128,63 +122,63 @@ describe("max-age", () => {
   });
 
   it("falls back to jwksCacheSeconds without max-age", async () => {
-    jwks.cacheControl = undefined;
-    const verifier = makeVerifier(jwks, clock, { jwksCacheSeconds: 100, tokenCacheSize: 0 });
-    const token = signTestToken(key, { claims: longLived() });
+    fx.jwks.cacheControl = undefined;
+    const verifier = makeVerifier(fx.jwks, fx.clock, { jwksCacheSeconds: 100, tokenCacheSize: 0 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    clock.advance(101);
+    fx.clock.advance(101);
     await verifier.verify(token);
-    expect(jwks.fetches).toBe(2);
+    expect(fx.jwks.fetches).toBe(2);
   });
 });
 
 describe("outage", () => {
   it("cached keys keep working; an unknown kid is jwks_unavailable with Retry-After", async () => {
-    const verifier = makeVerifier(jwks, clock, { tokenCacheSize: 0 });
-    const token = signTestToken(key, { claims: longLived() });
+    const verifier = makeVerifier(fx.jwks, fx.clock, { tokenCacheSize: 0 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    jwks.status = 503;
-    clock.advance(400);
+    fx.jwks.status = 503;
+    fx.clock.advance(400);
     expect((await verifier.verify(token)).id).toBe("user-1");
     const stranger = signTestToken(newKey("new-kid"), { claims: longLived() });
     const error = (await verifier.verify(stranger).catch((e: unknown) => e)) as AuthError;
     expect(error.code).toBe("jwks_unavailable");
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
     expect(error.retryAfter).toBeLessThanOrEqual(30);
-    jwks.status = 200;
-    clock.advance(31);
+    fx.jwks.status = 200;
+    fx.clock.advance(31);
     expect((await verifier.verify(token)).id).toBe("user-1");
   });
 
   it("after max-stale every token is jwks_unavailable", async () => {
-    const verifier = makeVerifier(jwks, clock, { jwksMaxStaleSeconds: 600 });
-    const token = signTestToken(key, { claims: longLived() });
+    const verifier = makeVerifier(fx.jwks, fx.clock, { jwksMaxStaleSeconds: 600 });
+    const token = signTestToken(fx.key, { claims: longLived() });
     await verifier.verify(token);
-    jwks.status = 500;
-    clock.advance(300 + 599);
+    fx.jwks.status = 500;
+    fx.clock.advance(300 + 599);
     expect((await verifier.verify(token)).id).toBe("user-1");
-    clock.advance(2);
+    fx.clock.advance(2);
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
   });
 
   it("a slow endpoint times out as jwks_unavailable", async () => {
-    jwks.delayMs = 3000;
-    const verifier = makeVerifier(jwks, clock, { jwksTimeoutSeconds: 0.2 });
+    fx.jwks.delayMs = 3000;
+    const verifier = makeVerifier(fx.jwks, fx.clock, { jwksTimeoutSeconds: 0.2 });
     const started = performance.now();
-    await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
+    await expect(verifier.verify(signTestToken(fx.key, { claims: longLived() }))).rejects.toMatchObject({
       code: "jwks_unavailable",
     });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it("a key set of foreign keys is unknown_key, not a crash", async () => {
-    jwks.keys = [];
-    jwks.extraKeys = [
+    fx.jwks.keys = [];
+    fx.jwks.extraKeys = [
       { kty: "RSA", n: "x", e: "AQAB", kid: "key-1" },
       { kty: "OKP", crv: "Ed25519", x: "!!" },
     ];
-    const verifier = makeVerifier(jwks, clock);
-    await expect(verifier.verify(signTestToken(key, { claims: longLived() }))).rejects.toMatchObject({
+    const verifier = makeVerifier(fx.jwks, fx.clock);
+    await expect(verifier.verify(signTestToken(fx.key, { claims: longLived() }))).rejects.toMatchObject({
       code: "unknown_key",
     });
   });
@@ -220,11 +214,11 @@ describe("a huge JWKS", () => {
   ])("%s: refused after reading at most the cap", async (_name, declareLength) => {
     const { state, close } = await endless(declareLength);
     try {
-      const verifier = makeVerifier(jwks, clock, { jwksUrl: state.url });
+      const verifier = makeVerifier(fx.jwks, fx.clock, { jwksUrl: state.url });
       expect(await verifier.warm()).toBe(false);
       expect(verifier.jwks.lastError).toMatch(/larger than/);
       expect(state.sent).toBeLessThan(MAX_JWKS_BYTES + 16 * 1024 * 1024);
-      const token = signTestToken(key, { claims: longLived() });
+      const token = signTestToken(fx.key, { claims: longLived() });
       await expect(verifier.verify(token)).rejects.toMatchObject({ code: "jwks_unavailable" });
     } finally {
       await close();

@@ -1,6 +1,8 @@
 /** Options: defaults, env names of the contract, and TypeErrors naming the wrong option. */
-import { createVerifier, DEFAULTS, optionsFromEnv, resolveOptions, verifierFromEnv } from "@authbridge/verifier";
+import { createVerifier, optionsFromEnv, verifierFromEnv } from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
+// Internals, tested where they live.
+import { DEFAULTS, resolveOptions } from "../src/options.js";
 
 const base = { jwksUrl: "http://127.0.0.1:3000/.well-known/jwks.json", issuer: "i", audience: "a" };
 

@@ -2,11 +2,10 @@
  * Test support: Ed25519 keys, token builders by intent, a real JWKS server on loopback whose
  * answers a test controls, and a clock a test moves by hand.
  */
-import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { createHmac, createPrivateKey, sign } from "node:crypto";
 import { AuthError, createVerifier, type Verifier, type VerifierOptions } from "@authbridge/verifier";
-import { afterAll, beforeAll } from "vitest";
+import { generateTestKey, type JwksServer, serveJwks, type TestKey } from "@authbridge/verifier/testing";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 export const ISSUER = "https://auth.authbridge.test";
 export const AUDIENCE = "task-api";
@@ -16,21 +15,17 @@ export const DROP = Symbol("drop");
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
 export const b64json = (value: unknown) => b64url(JSON.stringify(value));
 
-export interface TestKey {
-  kid: string;
-  privateKey: KeyObject;
-  x: string;
-  jwk: { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg: "EdDSA" };
-}
+export type { JwksServer, TestKey };
 
 let counter = 0;
+/** The public test key (`@authbridge/verifier/testing`), with a kid unique to this run unless given. */
 export function newKey(kid?: string): TestKey {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const x = publicKey.export({ format: "jwk" }).x as string;
   counter += 1;
-  const id = kid ?? `kid-${process.pid}-${counter}`;
-  return { kid: id, privateKey, x, jwk: { kty: "OKP", crv: "Ed25519", x, kid: id, alg: "EdDSA" } };
+  return generateTestKey(kid ?? `kid-${process.pid}-${counter}`);
 }
+
+/** A JWKS server publishing `keys` (the public `serveJwks`). */
+export const startJwksServer = (keys: TestKey[]): Promise<JwksServer> => serveJwks(...keys);
 
 type Overrides = Record<string, unknown>;
 
@@ -79,44 +74,6 @@ export function signTestToken(key: TestKey, spec: TokenSpec = {}): string {
 export function hs256(secret: Buffer | string, header: Record<string, unknown>, claims: Record<string, unknown>) {
   const input = `${b64json(header)}.${b64json(claims)}`;
   return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
-
-export class JwksServer {
-  keys: TestKey[];
-  extraKeys: unknown[] = [];
-  cacheControl: string | undefined = "public, max-age=300";
-  status = 200;
-  delayMs = 0;
-  fetches = 0;
-  url = "";
-  private server = http.createServer((_req, res) => {
-    this.fetches += 1;
-    setTimeout(() => {
-      if (this.status !== 200) {
-        res.writeHead(this.status, { "content-length": "0" }).end();
-        return;
-      }
-      const body = JSON.stringify({ keys: [...this.keys.map((k) => k.jwk), ...this.extraKeys] });
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (this.cacheControl) headers["cache-control"] = this.cacheControl;
-      res.writeHead(200, headers).end(body);
-    }, this.delayMs);
-  });
-
-  constructor(keys: TestKey[]) {
-    this.keys = [...keys];
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/.well-known/jwks.json`;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 }
 
 export class FakeClock {
@@ -168,8 +125,34 @@ export function useJwksServer(kid = "key-1"): { readonly key: TestKey; readonly 
   const state = {} as { key: TestKey; jwks: JwksServer };
   beforeAll(async () => {
     state.key = newKey(kid);
-    state.jwks = await new JwksServer([state.key]).start();
+    state.jwks = await startJwksServer([state.key]);
   });
   afterAll(async () => state.jwks?.close());
+  return state;
+}
+
+export interface KeyAndJwks {
+  readonly key: TestKey;
+  readonly jwks: JwksServer;
+  readonly clock: FakeClock;
+}
+
+/**
+ * A key (`key-1`) and its JWKS server, new for every test (`"each"`) or once for the file
+ * (`"all"`), closed after; and a fake clock, new with them when `freshClock`, else one for the file.
+ *
+ * @example
+ * const fx = useKeyAndJwks("each", { freshClock: true });
+ * it("…", () => makeVerifier(fx.jwks, fx.clock));
+ */
+export function useKeyAndJwks(scope: "each" | "all", { freshClock = false } = {}): KeyAndJwks {
+  const state = { clock: new FakeClock() } as { key: TestKey; jwks: JwksServer; clock: FakeClock };
+  const [before, after] = scope === "each" ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    state.key = newKey("key-1");
+    state.jwks = await startJwksServer([state.key]);
+    if (freshClock) state.clock = new FakeClock();
+  });
+  after(async () => state.jwks?.close());
   return state;
 }

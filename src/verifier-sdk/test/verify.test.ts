@@ -1,38 +1,28 @@
 /** Every error code of CONTRACT §2 from a realistic token, in the contract's order. */
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import { AuthError, createVerifier, parseAuthorization } from "@authbridge/verifier";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AUDIENCE,
   b64json,
   claimsFor,
   DROP,
-  FakeClock,
   ISSUER,
-  JwksServer,
   makeVerifier,
   newKey,
   outcome,
   RFC8037,
   signTestToken,
-  type TestKey,
+  useKeyAndJwks,
 } from "./support.js";
 
-let key: TestKey;
-let jwks: JwksServer;
-let clock: FakeClock;
-beforeEach(async () => {
-  key = newKey("key-1");
-  jwks = await new JwksServer([key]).start();
-  clock = new FakeClock();
-});
-afterEach(async () => jwks.close());
+const fx = useKeyAndJwks("each", { freshClock: true });
 
-const claims = (sub = "user-1", overrides = {}) => claimsFor(sub, clock.seconds, overrides);
+const claims = (sub = "user-1", overrides = {}) => claimsFor(sub, fx.clock.seconds, overrides);
 
 describe("a valid token", () => {
   it("gives the principal", async () => {
-    const principal = await makeVerifier(jwks, clock).verify(signTestToken(key, { claims: claims("alice") }));
+    const principal = await makeVerifier(fx.jwks, fx.clock).verify(signTestToken(fx.key, { claims: claims("alice") }));
     expect(principal.id).toBe("alice");
     expect(principal.email).toBe("alice@example.test");
     expect(principal.name).toBe("User alice");
@@ -41,18 +31,18 @@ describe("a valid token", () => {
   });
 
   it("accepts the RFC 9864 alias Ed25519", async () => {
-    const token = signTestToken(key, { claims: claims(), alg: "Ed25519" });
-    expect((await makeVerifier(jwks, clock).verify(token)).id).toBe("user-1");
+    const token = signTestToken(fx.key, { claims: claims(), alg: "Ed25519" });
+    expect((await makeVerifier(fx.jwks, fx.clock).verify(token)).id).toBe("user-1");
   });
 
   it.each(["JWT", "jwt", "at+jwt", "application/at+jwt", "APPLICATION/JWT"])("accepts typ %s", async (typ) => {
-    const token = signTestToken(key, { claims: claims(), header: { typ } });
-    expect((await makeVerifier(jwks, clock).verify(token)).id).toBe("user-1");
+    const token = signTestToken(fx.key, { claims: claims(), header: { typ } });
+    expect((await makeVerifier(fx.jwks, fx.clock).verify(token)).id).toBe("user-1");
   });
 
   it("without kid is accepted when the set holds one key", async () => {
-    const token = signTestToken(key, { claims: claims(), kid: undefined });
-    expect((await makeVerifier(jwks, clock).verify(token)).id).toBe("user-1");
+    const token = signTestToken(fx.key, { claims: claims(), kid: undefined });
+    expect((await makeVerifier(fx.jwks, fx.clock).verify(token)).id).toBe("user-1");
   });
 });
 
@@ -67,12 +57,12 @@ describe("credentials (authenticate)", () => {
     ["Bearer a b", "malformed_token"],
     ["Bearer not-a-jwt", "malformed_token"],
   ])("%j is %s", async (header, code) => {
-    await expect(makeVerifier(jwks, clock).authenticate(header)).rejects.toMatchObject({ code });
+    await expect(makeVerifier(fx.jwks, fx.clock).authenticate(header)).rejects.toMatchObject({ code });
   });
 
   it("reads a Request and Headers", async () => {
-    const token = signTestToken(key, { claims: claims("req") });
-    const verifier = makeVerifier(jwks, clock);
+    const token = signTestToken(fx.key, { claims: claims("req") });
+    const verifier = makeVerifier(fx.jwks, fx.clock);
     const request = new Request("http://x/", { headers: { authorization: `Bearer ${token}` } });
     expect((await verifier.authenticate(request)).id).toBe("req");
     expect((await verifier.authenticate(request.headers)).id).toBe("req");
@@ -93,11 +83,11 @@ describe("malformed_token", () => {
     "!!!.eyJzdWIiOiJ4In0.AAAA",
     "eyJhbGciOiJFZERTQSJ9=.eyJzdWIiOiJ4In0.AAAA",
   ])("for the structure %s", async (token) => {
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("malformed_token");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("malformed_token");
   });
 
   it("for non-object header or payload, and non-JSON numbers", async () => {
-    const verifier = makeVerifier(jwks, clock);
+    const verifier = makeVerifier(fx.jwks, fx.clock);
     const sig = Buffer.alloc(64).toString("base64url");
     expect(await outcome(verifier, `${b64json([1])}.${b64json({ sub: "x" })}.${sig}`)).toBe("malformed_token");
     expect(await outcome(verifier, `${b64json({ alg: "EdDSA" })}.${b64json("text")}.${sig}`)).toBe("malformed_token");
@@ -108,79 +98,81 @@ describe("malformed_token", () => {
   });
 
   it("for a non-canonical base64url encoding", async () => {
-    const token = signTestToken(key, { claims: claims() });
+    const token = signTestToken(fx.key, { claims: claims() });
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const twin = alphabet[alphabet.indexOf(token.at(-1) as string) ^ 1];
-    expect(await outcome(makeVerifier(jwks, clock), token.slice(0, -1) + twin)).toBe("malformed_token");
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("ok");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token.slice(0, -1) + twin)).toBe("malformed_token");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("ok");
   });
 
   it("for a crit header", async () => {
-    const token = signTestToken(key, { claims: claims(), header: { crit: ["exp"], exp: 1 } });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("malformed_token");
+    const token = signTestToken(fx.key, { claims: claims(), header: { crit: ["exp"], exp: 1 } });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("malformed_token");
   });
 
   it.each(["JOSE", "dpop+jwt", "application/json", 7])("for typ %j", async (typ) => {
-    const token = signTestToken(key, { claims: claims(), header: { typ } });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("malformed_token");
+    const token = signTestToken(fx.key, { claims: claims(), header: { typ } });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("malformed_token");
   });
 
   it("for a token over 8192 bytes, before parsing", async () => {
-    const token = signTestToken(key, { claims: claims("user-1", { padding: "x".repeat(9000) }) });
+    const token = signTestToken(fx.key, { claims: claims("user-1", { padding: "x".repeat(9000) }) });
     expect(token.length).toBeGreaterThan(8192);
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("malformed_token");
-    expect(jwks.fetches).toBe(0);
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("malformed_token");
+    expect(fx.jwks.fetches).toBe(0);
   });
 
   it("for a non-string kid", async () => {
-    expect(await outcome(makeVerifier(jwks, clock), signTestToken(key, { kid: 12 }))).toBe("malformed_token");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), signTestToken(fx.key, { kid: 12 }))).toBe("malformed_token");
   });
 });
 
 describe("unsupported_algorithm", () => {
   it("for an algorithm outside the configured list", async () => {
-    const token = signTestToken(key, { claims: claims(), alg: "Ed25519" });
-    expect(await outcome(makeVerifier(jwks, clock, { algorithms: ["EdDSA"] }), token)).toBe("unsupported_algorithm");
+    const token = signTestToken(fx.key, { claims: claims(), alg: "Ed25519" });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock, { algorithms: ["EdDSA"] }), token)).toBe(
+      "unsupported_algorithm",
+    );
   });
 });
 
 describe("unknown_key", () => {
   it("for a kid not in the set", async () => {
     const token = signTestToken(newKey("not-published"), { claims: claims() });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("unknown_key");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("unknown_key");
   });
 
   it("for a token without kid when the set holds two keys", async () => {
-    jwks.keys.push(newKey("key-2"));
-    const token = signTestToken(key, { claims: claims(), kid: undefined });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("unknown_key");
+    fx.jwks.keys.push(newKey("key-2"));
+    const token = signTestToken(fx.key, { claims: claims(), kid: undefined });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("unknown_key");
   });
 });
 
 describe("invalid_signature", () => {
   it("for the wrong key under a known kid", async () => {
-    const token = signTestToken(newKey(key.kid), { claims: claims() });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("invalid_signature");
+    const token = signTestToken(newKey(fx.key.kid), { claims: claims() });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("invalid_signature");
   });
 
   it("for a tampered payload", async () => {
-    const [header, , sig] = signTestToken(key, { claims: claims("alice") }).split(".");
-    expect(await outcome(makeVerifier(jwks, clock), `${header}.${b64json(claims("mallory"))}.${sig}`)).toBe(
+    const [header, , sig] = signTestToken(fx.key, { claims: claims("alice") }).split(".");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), `${header}.${b64json(claims("mallory"))}.${sig}`)).toBe(
       "invalid_signature",
     );
   });
 
   it("before any claim is looked at", async () => {
     const token = signTestToken(newKey("key-1"), { claims: claims("x", { exp: 1 }) });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("invalid_signature");
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("invalid_signature");
   });
 });
 
 describe("jwks_unavailable", () => {
   it("when nothing is cached and the JWKS fails, with Retry-After", async () => {
-    jwks.status = 500;
-    const error = await makeVerifier(jwks, clock)
-      .verify(signTestToken(key))
+    fx.jwks.status = 500;
+    const error = await makeVerifier(fx.jwks, fx.clock)
+      .verify(signTestToken(fx.key))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe("jwks_unavailable");
@@ -191,15 +183,15 @@ describe("jwks_unavailable", () => {
 
 describe("invalid_claims", () => {
   it("without sub", async () => {
-    const token = signTestToken(key, { claims: claimsFor(DROP, clock.seconds) });
-    expect(await outcome(makeVerifier(jwks, clock), token)).toBe("invalid_claims");
+    const token = signTestToken(fx.key, { claims: claimsFor(DROP, fx.clock.seconds) });
+    expect(await outcome(makeVerifier(fx.jwks, fx.clock), token)).toBe("invalid_claims");
   });
 });
 
 describe("static key set", () => {
   it("verifies without any fetch", async () => {
-    const verifier = createVerifier({ jwks: { keys: [key.jwk] }, issuer: ISSUER, audience: AUDIENCE });
-    expect((await verifier.verify(signTestToken(key, { claims: claimsFor("static") }))).id).toBe("static");
+    const verifier = createVerifier({ jwks: { keys: [fx.key.jwk] }, issuer: ISSUER, audience: AUDIENCE });
+    expect((await verifier.verify(signTestToken(fx.key, { claims: claimsFor("static") }))).id).toBe("static");
   });
 });
 

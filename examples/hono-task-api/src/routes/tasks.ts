@@ -5,7 +5,8 @@
  * authentication (401, the middleware) → the request's own validity (422: query, then body)
  * → the target's existence (404) → its owner (403).
  */
-import { hasPermission, requireOwner } from "@authbridge/verifier/hono";
+import { hasPermission } from "@authbridge/verifier";
+import { requireOwner } from "@authbridge/verifier/hono";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { parseListQuery, TaskCreateSchema, TaskUpdateSchema, zodDetail } from "../schemas.js";

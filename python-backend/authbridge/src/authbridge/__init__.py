@@ -1,24 +1,44 @@
-"""authbridge: verify Better Auth EdDSA JWTs in Python services (CONTRACT §2-§3)."""
+"""authbridge: verify Better Auth EdDSA JWTs in Python services (CONTRACT §2-§3).
 
+>>> from authbridge import verifier_from_env
+>>> verifier = verifier_from_env()            # AUTH_SERVER_URL alone is enough
+>>> principal = await verifier.verify(token)  # or AuthError with the contract's code
+
+The TypeScript SDK (``@authbridge/verifier``) has the same names in camelCase; the README's
+side-by-side table lists both.
+"""
+
+from .access import check_permission, check_role, has_permission, has_role
 from .encoding import MAX_JSON_DEPTH
-from .errors import MESSAGES, AuthError, AuthErrorCode, ErrorCode
-from .jwks import JwksCache, parse_jwks
-from .principal import Principal
-from .settings import AuthSettings, get_settings
-from .verify import MAX_TOKEN_BYTES, Verifier, parse_authorization
+from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode
+from .jwks import MAX_JWKS_BYTES, MAX_JWKS_KEYS
+from .principal import Principal, principal_from_claims
+from .settings import SUPPORTED_ALGORITHMS, AuthSettings, ConfigError, SupportedAlgorithm, options_from_env
+from .verify import MAX_TOKEN_BYTES, Verifier, create_verifier, parse_authorization, verifier_from_env
 
 __all__ = [
     "MAX_JSON_DEPTH",
+    "MAX_JWKS_BYTES",
+    "MAX_JWKS_KEYS",
     "MAX_TOKEN_BYTES",
     "MESSAGES",
+    "REALM",
+    "SUPPORTED_ALGORITHMS",
     "AuthError",
     "AuthErrorCode",
     "AuthSettings",
+    "ConfigError",
     "ErrorCode",
-    "JwksCache",
     "Principal",
+    "SupportedAlgorithm",
     "Verifier",
-    "get_settings",
+    "check_permission",
+    "check_role",
+    "create_verifier",
+    "has_permission",
+    "has_role",
+    "options_from_env",
     "parse_authorization",
-    "parse_jwks",
+    "principal_from_claims",
+    "verifier_from_env",
 ]

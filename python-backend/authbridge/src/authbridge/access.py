@@ -13,6 +13,22 @@ from .errors import AuthError
 from .principal import Principal
 
 
+def has_role(user: Principal, role: str) -> bool:
+    """Whether the token's ``role`` claim lists ``role``.
+
+    >>> if has_role(user, "admin"): ...
+    """
+    return role in user.roles
+
+
+def has_permission(user: Principal, permission: str) -> bool:
+    """Whether the token's ``permissions`` claim lists ``permission``.
+
+    >>> if has_permission(user, "tasks:read:any"): ...
+    """
+    return permission in user.permissions
+
+
 def check_role(user: Principal, roles: Iterable[str]) -> None:
     """Raise ``insufficient_role`` unless ``user`` has at least one of ``roles``.
 
@@ -21,7 +37,7 @@ def check_role(user: Principal, roles: Iterable[str]) -> None:
     wanted = tuple(roles)
     if not wanted:
         raise TypeError("authbridge: name at least one role")
-    if not any(user.has_role(role) for role in wanted):
+    if not any(has_role(user, role) for role in wanted):
         raise AuthError("insufficient_role")
 
 
@@ -33,5 +49,5 @@ def check_permission(user: Principal, permissions: Iterable[str]) -> None:
     wanted = tuple(permissions)
     if not wanted:
         raise TypeError("authbridge: name at least one permission")
-    if not all(user.has_permission(permission) for permission in wanted):
+    if not all(has_permission(user, permission) for permission in wanted):
         raise AuthError("insufficient_permission")

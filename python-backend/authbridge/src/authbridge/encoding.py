@@ -47,6 +47,7 @@ def decode_segment(segment: str) -> bytes:
 
 
 #: Deepest nesting of objects and arrays in a token's header or payload (the top object is 1).
+#: >>> # a header nested deeper than MAX_JSON_DEPTH levels is malformed_token, in both languages
 MAX_JSON_DEPTH = 32
 
 

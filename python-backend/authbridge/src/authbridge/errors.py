@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final, Literal, cast
 
+#: Every code a protected API answers with, besides ``not_found``.
+#: >>> def retry(code: AuthErrorCode) -> bool: return code == "jwks_unavailable"
 AuthErrorCode = Literal[
     "missing_token",
     "malformed_token",
@@ -32,7 +34,11 @@ AuthErrorCode = Literal[
 
 class ErrorCode(StrEnum):
     """The contract's codes as constants: ``raise AuthError(ErrorCode.FORBIDDEN)`` passes linters
-    that refuse a string literal in a raise (ruff ``EM101``); each member is its code's string."""
+    that refuse a string literal in a raise (ruff ``EM101``); each member is its code's string.
+
+    >>> ErrorCode.TOKEN_EXPIRED == "token_expired"
+    True
+    """
 
     MISSING_TOKEN = "missing_token"
     MALFORMED_TOKEN = "malformed_token"
@@ -51,6 +57,8 @@ class ErrorCode(StrEnum):
 
 
 #: One message per code, identical in the TypeScript SDK (``src/verifier-sdk/src/errors.ts``).
+#: >>> MESSAGES["token_expired"]
+#: 'The token has expired'
 MESSAGES: Final[dict[AuthErrorCode, str]] = {
     "missing_token": "Missing bearer token",
     "malformed_token": "The token is malformed",
@@ -70,6 +78,7 @@ MESSAGES: Final[dict[AuthErrorCode, str]] = {
 
 
 #: The ``realm`` of every ``WWW-Authenticate`` challenge.
+#: >>> f'Bearer realm="{REALM}"'  # what a 401 missing_token carries
 REALM: Final = "api"
 
 _INSUFFICIENT_SCOPE: Final = frozenset({"insufficient_role", "insufficient_permission"})

@@ -38,8 +38,11 @@ logger = logging.getLogger("authbridge")
 MIN_MAX_AGE = 60.0
 MAX_MAX_AGE = 24 * 3600.0
 #: A JWKS larger than this is not a key set anyone publishes.
+#: >>> # a larger JWKS response is refused (jwks_unavailable), never parsed
 MAX_JWKS_BYTES = 256 * 1024
-MAX_KEYS = 100
+#: Only the first ``MAX_JWKS_KEYS`` keys of a JWKS are read.
+#: >>> # a key set of 1000 keys is read as its first MAX_JWKS_KEYS
+MAX_JWKS_KEYS = 100
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?\s*(?:,|$)", re.IGNORECASE)
 
 
@@ -63,7 +66,7 @@ def parse_jwks(
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("not a JWKS document")
     keys: dict[str | None, PublicKey] = {}
-    for entry in document["keys"][:MAX_KEYS]:
+    for entry in document["keys"][:MAX_JWKS_KEYS]:
         if not isinstance(entry, dict):
             continue
         if entry.get("kty") != "OKP" or entry.get("crv") != "Ed25519" or not isinstance(entry.get("x"), str):

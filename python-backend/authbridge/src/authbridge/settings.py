@@ -8,15 +8,21 @@ variable; nothing reads the environment per request.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The only algorithms an Ed25519 key can verify: ``EdDSA`` and its RFC 9864 name ``Ed25519``.
+#: >>> create_verifier(server_url=url, algorithms=["EdDSA"])  # a subset of SUPPORTED_ALGORITHMS
 SUPPORTED_ALGORITHMS = frozenset({"EdDSA", "Ed25519"})
+#: One of ``SUPPORTED_ALGORITHMS``.
+#: >>> algorithms: list[SupportedAlgorithm] = ["EdDSA"]
+SupportedAlgorithm = Literal["EdDSA", "Ed25519"]
 
 
 def _csv(value: Any) -> Any:
@@ -59,7 +65,7 @@ class AuthSettings(BaseSettings):
     jwks_max_stale_seconds: float = Field(default=86400, ge=0)
     #: JWKS fetch timeout, seconds. Default 5.
     jwks_timeout_seconds: float = Field(default=5, gt=0, le=60)
-    #: Verified tokens remembered (LRU, dropped at exp or when their key leaves the set); 0 disables.
+    #: Verified tokens remembered (bounded, dropped at exp or when their key leaves the set); 0 disables.
     token_cache_size: int = Field(default=10_000, ge=0)
 
     _split = field_validator("audience", "algorithms", mode="before")(_csv)
@@ -97,25 +103,80 @@ class AuthSettings(BaseSettings):
 
 
 class ConfigError(ValueError):
-    """The ``AUTH_*`` configuration is wrong; the message names each environment variable."""
+    """The verifier's configuration is wrong; the message names each option, or the ``AUTH_*``
+    variable it came from. Raised when the verifier is built, never per request. TypeScript:
+    ``ConfigError``.
 
-
-def load_settings(**overrides: Any) -> AuthSettings:
-    """``AuthSettings`` from the environment and ``.env``, or a ``ConfigError`` that names the
-    environment variables at fault (``AUTH_ISSUER: …``) instead of pydantic's field names.
+    >>> try:
+    ...     verifier_from_env()
+    ... except ConfigError as error:
+    ...     sys.exit(f"{error}")
     """
+
+
+class _Given(AuthSettings):
+    """``AuthSettings`` from the values given alone: no environment, no ``.env``."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: Any, init_settings: Any, *_: Any, **__: Any
+    ) -> tuple[Any, ...]:
+        return (init_settings,)
+
+
+def _build(
+    factory: type[AuthSettings], values: Mapping[str, Any], name: Callable[[str], str]
+) -> AuthSettings:
     try:
-        return AuthSettings(**overrides)
+        return factory(**values)
     except ValidationError as error:
         problems = []
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
-            name = f"AUTH_{field.upper()}: " if field else ""
-            problems.append(f"{name}{item['msg'].removeprefix('Value error, ')}")
+            prefix = f"{name(field)}: " if field else ""
+            problems.append(f"{prefix}{item['msg'].removeprefix('Value error, ')}")
         raise ConfigError("authbridge configuration: " + "; ".join(problems)) from None
+
+
+def _env_name(field: str) -> str:
+    return f"AUTH_{field.upper()}"
+
+
+def settings_from_options(**options: Any) -> AuthSettings:
+    """``AuthSettings`` from these options alone (field names; the environment is not read), or
+    a ``ConfigError`` naming the options at fault."""
+    return _build(_Given, options, lambda field: field)
+
+
+def options_from_env(env: Mapping[str, str] | None = None, /, **overrides: Any) -> AuthSettings:
+    """``AuthSettings`` from the contract's ``AUTH_*`` variables: ``env``, or this process's
+    environment and ``.env`` when ``None``; ``overrides`` win over both. A ``ConfigError`` names the
+    variables at fault (``AUTH_ISSUER: …``). TypeScript: ``optionsFromEnv``.
+
+    >>> settings = options_from_env({"AUTH_SERVER_URL": "https://auth.example.com"})
+    >>> settings.issuer
+    'https://auth.example.com'
+    """
+    if env is None:
+        return _build(AuthSettings, overrides, _env_name)
+    values: dict[str, Any] = {}
+    for field in AuthSettings.model_fields:
+        raw = env.get(_env_name(field))
+        if raw not in (None, ""):
+            values[field] = raw
+    if "jwks" in values:
+        try:
+            values["jwks"] = json.loads(values["jwks"])
+        except ValueError:
+            raise ConfigError("authbridge configuration: AUTH_JWKS: must be a JSON key set") from None
+    return _build(_Given, {**values, **overrides}, _env_name)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> AuthSettings:
-    """The process's settings, parsed once (``load_settings``); ``cache_clear()`` re-reads."""
-    return load_settings()
+    """The process's settings, parsed once (``options_from_env``); ``cache_clear()`` re-reads.
+    FastAPI's ``install_auth`` uses it by default.
+
+    >>> install_auth(app, settings=get_settings)
+    """
+    return options_from_env()

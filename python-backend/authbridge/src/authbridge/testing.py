@@ -9,7 +9,7 @@ app's ``get_current_user`` verifies these tokens exactly as it verifies the auth
 >>> headers = {"Authorization": f"Bearer {make_token('user-1')}"}
 
 ``serve_jwks`` runs a real JWKS endpoint on 127.0.0.1 for tests of key rotation or outages;
-``override_current_user`` replaces authentication for tests that are about something else,
+``acting_as`` replaces authentication for tests that are about something else,
 keeping FastAPI's own 422s.
 """
 
@@ -35,8 +35,24 @@ if TYPE_CHECKING:
 
     from .principal import Principal
 
-#: Issuer and audience that ``configure_env`` sets unless told otherwise.
+__all__ = [
+    "TEST_AUDIENCE",
+    "TEST_ISSUER",
+    "JwksServer",
+    "TestKey",
+    "acting_as",
+    "auth_headers",
+    "configure_env",
+    "generate_test_key",
+    "make_token",
+    "serve_jwks",
+]
+
+#: The issuer ``configure_env`` sets and ``make_token`` signs for, unless told otherwise.
+#: >>> create_verifier(jwks_url=jwks.url, issuer=TEST_ISSUER, audience=[TEST_AUDIENCE])
 TEST_ISSUER = "https://auth.authbridge.test"
+#: The audience ``configure_env`` sets and ``make_token`` signs for, unless told otherwise.
+#: >>> create_verifier(jwks_url=jwks.url, issuer=TEST_ISSUER, audience=[TEST_AUDIENCE])
 TEST_AUDIENCE = "authbridge-test"
 
 
@@ -50,7 +66,12 @@ def _b64json(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TestKey:
-    """An Ed25519 key pair with a ``kid``; ``jwks`` is what an auth server would publish."""
+    """An Ed25519 key pair with a ``kid``; ``jwks`` is what an auth server would publish.
+    TypeScript: ``TestKey`` (``generateTestKey``).
+
+    >>> key = TestKey("key-1")
+    >>> os.environ["AUTH_JWKS"] = json.dumps(key.jwks)
+    """
 
     __test__ = False  # not a pytest test class
 
@@ -73,6 +94,15 @@ class TestKey:
         return f"{signing_input}.{_b64url(self.private.sign(signing_input.encode()))}"
 
 
+def generate_test_key(kid: str | None = None) -> TestKey:
+    """A throw-away Ed25519 key pair, with a random ``kid`` unless given. TypeScript: ``generateTestKey``.
+
+    >>> key = generate_test_key("key-1")
+    >>> token = make_token("user-1", key=key)
+    """
+    return TestKey(kid) if kid is not None else TestKey()
+
+
 _default_key: TestKey | None = None
 _defaults = {"issuer": TEST_ISSUER, "audience": TEST_AUDIENCE}
 
@@ -88,6 +118,8 @@ def configure_env(
 
     Clears ``AUTH_SERVER_URL`` and ``AUTH_JWKS_URL`` so a developer's ``.env`` cannot send the
     tests to a real server. Returns the key, which ``make_token`` then uses by default.
+
+    >>> key = configure_env()  # before the app reads its settings
     """
     global _default_key
     key = key or TestKey()
@@ -109,6 +141,8 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
     """A valid token for ``sub``; any claim can be overridden (``exp=0``) or dropped (``=None``).
 
     Issuer and audience default to what ``configure_env`` set (the first audience of a list).
+
+    >>> make_token("user-1", role="admin")  # or exp=0 for an expired one
     """
     signer = key or _default_key
     if signer is None:
@@ -130,21 +164,27 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
 
 
 def auth_headers(sub: str = "user-1", **claims: Any) -> dict[str, str]:
-    """``{"Authorization": "Bearer <make_token(sub, **claims)>"}``."""
+    """``{"Authorization": "Bearer <make_token(sub, **claims)>"}``.
+
+    >>> client.get("/api/me", headers=auth_headers("user-1"))
+    """
     return {"Authorization": f"Bearer {make_token(sub, **claims)}"}
 
 
-def override_current_user(app: FastAPI, user: Principal | str, **claims: Any) -> None:
+def acting_as(app: FastAPI, user: Principal | str, **claims: Any) -> None:
     """Let every request in as ``user`` (a ``Principal``, or a user id and extra ``claims`` such
     as ``role="admin"``), without tokens; role and permission checks still apply.
 
     Validation errors stay FastAPI's 422s: authbridge does not re-check a token for a route
     whose user comes from an override. Undo with ``app.dependency_overrides.clear()``.
+    TypeScript: ``actingAs`` (a middleware).
+
+    >>> acting_as(app, "user-1", role="admin")
     """
     from .fastapi import get_current_user
-    from .principal import Principal
+    from .principal import Principal, principal_from_claims
 
-    principal = user if isinstance(user, Principal) else Principal.from_claims({**claims, "sub": user})
+    principal = user if isinstance(user, Principal) else principal_from_claims({**claims, "sub": user})
     app.dependency_overrides[get_current_user] = lambda: principal
 
 
@@ -157,7 +197,12 @@ class _QuietHTTPServer(ThreadingHTTPServer):
 
 
 class JwksServer:
-    """A real JWKS endpoint on 127.0.0.1 whose answers a test controls (status, keys, delay)."""
+    """A real JWKS endpoint on 127.0.0.1 whose answers a test controls (status, keys, delay).
+
+    >>> with serve_jwks(key) as jwks:
+    ...     jwks.status = 503  # an outage
+    TypeScript: ``JwksServer`` (``serveJwks``).
+    """
 
     def __init__(self, keys: list[TestKey]) -> None:
         self.keys = list(keys)
@@ -204,7 +249,11 @@ class JwksServer:
 
 @contextmanager
 def serve_jwks(*keys: TestKey) -> Iterator[JwksServer]:
-    """A ``JwksServer`` for the duration of a ``with`` block."""
+    """A ``JwksServer`` for the duration of a ``with`` block.
+
+    >>> with serve_jwks(TestKey()) as jwks:
+    ...     verifier = create_verifier(jwks_url=jwks.url, issuer=TEST_ISSUER, audience=[TEST_AUDIENCE])
+    """
     server = JwksServer(list(keys))
     try:
         yield server

@@ -9,7 +9,8 @@ parsing is done here once so a verify costs little more than the signature itsel
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from jwt import PyJWK
 
@@ -18,11 +19,12 @@ from .encoding import decode_segment, json_object
 from .errors import AuthError
 from .jwks import JwksCache
 from .mismatch_log import MismatchLog
-from .principal import Principal
-from .settings import AuthSettings
+from .principal import Principal, principal_from_claims
+from .settings import AuthSettings, options_from_env, settings_from_options
 from .token_cache import CachedToken, TokenCache
 
 #: A longer token is refused before any parsing (CONTRACT §2.1).
+#: >>> # a bearer token longer than MAX_TOKEN_BYTES is malformed_token
 MAX_TOKEN_BYTES = 8192
 _ACCEPTED_TYP = frozenset({"jwt", "at+jwt"})
 _ED25519_SIGNATURE_BYTES = 64
@@ -135,7 +137,7 @@ class Verifier:
         except AuthError as error:
             self._mismatches.report(error.code, payload)
             raise
-        principal = Principal.from_claims(payload)
+        principal = principal_from_claims(payload)
         expires_at = payload["exp"] + self.settings.leeway_seconds
         self._tokens.set(token, CachedToken(principal, kid, key, expires_at))
         return principal
@@ -156,3 +158,24 @@ def _verify_signature(key: PyJWK, signing_input: bytes, signature: bytes) -> boo
     except Exception:
         return False
     return True
+
+
+def create_verifier(**options: Any) -> Verifier:
+    """A verifier from these options alone (``AuthSettings`` fields; the environment is not read).
+    A wrong option raises ``ConfigError`` naming it. TypeScript: ``createVerifier``.
+
+    >>> verifier = create_verifier(server_url="https://auth.example.com")
+    >>> principal = await verifier.verify(token)
+    """
+    return Verifier(settings_from_options(**options))
+
+
+def verifier_from_env(env: Mapping[str, str] | None = None) -> Verifier:
+    """A verifier from the contract's ``AUTH_*`` variables (``env``, or this process's environment
+    and ``.env``); ``AUTH_SERVER_URL`` alone is enough. It fetches nothing until first used or
+    ``await verifier.warm()``. TypeScript: ``verifierFromEnv``.
+
+    >>> verifier = verifier_from_env()
+    >>> await verifier.warm()
+    """
+    return Verifier(options_from_env(env))

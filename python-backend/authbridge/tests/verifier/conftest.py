@@ -4,7 +4,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from authbridge import AuthSettings, JwksCache, Verifier
+from authbridge import AuthSettings, Verifier
+from authbridge.jwks import JwksCache
 
 from ..support import AUDIENCE, ISSUER, FakeClock, JwksServer
 

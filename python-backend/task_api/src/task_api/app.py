@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from authbridge import AuthSettings, get_settings
+from authbridge import AuthSettings
 from authbridge.fastapi import install_auth
+from authbridge.settings import get_settings
 
 from .config import TaskApiSettings, get_task_settings
 from .db import Database, DatabaseBusyError, make_engine

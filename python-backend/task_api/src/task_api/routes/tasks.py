@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlmodel import Session, col, select
 
-from authbridge import Principal
+from authbridge import Principal, has_permission
 from authbridge.fastapi import CurrentUser, require_owner
 
 from ..db import DatabaseDep
@@ -103,7 +103,7 @@ async def read_user_tasks(
     offset: Offset = 0,
 ) -> list[Task]:
     # An admin (``tasks:read:any``) may read anyone's tasks; everyone else only their own.
-    if not user.has_permission("tasks:read:any"):
+    if not has_permission(user, "tasks:read:any"):
         require_owner(user, user_id)
     return await database.read(lambda s: _list(s, user_id, completed, limit, offset))
 
