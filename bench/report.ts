@@ -114,7 +114,7 @@ ${ratioTable(nodeVerify.rows, nodeRaw)}
   ${(sdkCold / nodeFresh).toFixed(2)}× a raw verify that, like any server, decodes a new signature
   per call. The raw row reuses one signature buffer, which Node verifies measurably faster than
   fresh bytes; the rest of the gap is parsing two JSON parts and the claim checks (≈ 2.5 µs of ≈ 85 µs).
-- **Cached token: ${fmt(sdkCached / nodeRaw)}× raw** (target ≥ 20×): a bounded LRU keyed by the token;
+- **Cached token: ${fmt(sdkCached / nodeRaw)}× raw** (target ≥ 20×): a bounded cache keyed by the token (second-chance eviction);
   a hit still checks \`exp\` and that the token's key is still the one the JWKS maps its kid to.
 - **Hot token among 9,000 cached: ${(sdkCrowded / sdkCached).toFixed(2)}× the empty cache** (target ≥ 0.5×):
   a hit only sets a second-chance bit (no Map re-insertion), so a busy client's token costs the same
