@@ -11,7 +11,7 @@ import { enumerationTiming } from "./measure/enumeration.js";
 import { fastapiLoad } from "./measure/fastapi-load.js";
 import { taskApis } from "./measure/task-apis.js";
 import { nodeVerify, pythonVerify } from "./measure/verify.js";
-import { enumerationRows, renderReport } from "./report.js";
+import { enumerationRows, overheadOf, renderReport } from "./report.js";
 
 const ONLY: Record<string, () => Promise<string>> = {
   enumeration: async () => enumerationRows(await enumerationTiming()),
@@ -44,5 +44,5 @@ const figures = {
 const [open, guarded] = figures.load;
 fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
 fs.writeFileSync(path.join(ROOT, "docs", "benchmarks.md"), renderReport(figures));
-const overhead = open && guarded ? ((guarded.meanMs - open.meanMs) / open.meanMs) * 100 : Number.NaN;
+const overhead = open && guarded ? overheadOf(open, guarded) : Number.NaN;
 say(`[bench] wrote docs/benchmarks.md (auth overhead ${overhead.toFixed(1)} %)`);

@@ -70,7 +70,7 @@ function authServerNotes({ rows, replicas }: AuthServersResult): string {
 }
 
 /** The overhead of `guarded` over `open`, in percent of the open route's mean latency. */
-const overheadOf = (open: LoadRow, guarded: LoadRow) => ((guarded.meanMs - open.meanMs) / open.meanMs) * 100;
+export const overheadOf = (open: LoadRow, guarded: LoadRow) => ((guarded.meanMs - open.meanMs) / open.meanMs) * 100;
 
 export function renderReport(figures: Figures): string {
   const { nodeVerify, pythonVerify, load, apis, authServers, enumeration } = figures;

@@ -1,6 +1,7 @@
 /** The auth servers the bench runs, each as its own process the way users run it. */
 import {
   authServerCommand,
+  type Command,
   freePort,
   newUser,
   nodeEntryCommand,
@@ -27,7 +28,7 @@ export interface BenchServer {
 
 /** A Node server on a free (or chosen) loopback port, its BETTER_AUTH_URL its own address. */
 async function startNodeServer(
-  command: ReturnType<typeof authServerCommand>,
+  command: Command,
   env: Record<string, string>,
   readyPath: string,
   port?: number,

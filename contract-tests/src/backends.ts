@@ -11,7 +11,6 @@ import path from "node:path";
 import {
   freePort,
   honoTaskApiCommand,
-  ROOT,
   type Service,
   startServices,
   uvicornCommand,
@@ -20,8 +19,6 @@ import {
 import type { AuthHandle } from "./auth.js";
 import { AUDIENCE } from "./auth.js";
 import type { RuntimeChoice } from "./runtime.js";
-
-export { ROOT };
 
 /** Task APIs build their verifier and database at start-up: slower in a container on a busy machine. */
 const READY_MS = 90_000;

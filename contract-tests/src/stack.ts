@@ -1,7 +1,7 @@
 /** The whole system under test for one suite: auth server, both backends, signed-up users. */
 
-import { liveView } from "@authbridge/harness/vitest";
-import { afterAll, beforeAll, inject } from "vitest";
+import { liveView, useBeforeAll } from "@authbridge/harness/vitest";
+import { inject } from "vitest";
 import { type AuthHandle, signUpUser, startAuth, type User } from "./auth.js";
 import { type Backend, type BackendDatabases, type Backends, startBackends } from "./backends.js";
 import type { Runtime } from "./runtime.js";
@@ -53,16 +53,19 @@ export async function createTask(backend: Backend, jwt: string, title = "contrac
  * const { stack, user } = useStack("fuzzer");
  */
 export function useStack(userLabel: string): { stack: Stack; user: User } {
-  let current: { stack: Stack; user: User } | undefined;
-  beforeAll(async () => {
-    const stack = await startStack();
-    try {
-      current = { stack, user: await signUpUser(stack.auth.url, userLabel) };
-    } catch (error) {
-      await stack.close();
-      throw error;
-    }
-  }, 180_000);
-  afterAll(async () => current?.stack.close());
-  return { stack: liveView(() => current?.stack), user: liveView(() => current?.user) };
+  const started = useBeforeAll(
+    async () => {
+      const stack = await startStack();
+      try {
+        return { stack, user: await signUpUser(stack.auth.url, userLabel) };
+      } catch (error) {
+        await stack.close();
+        throw error;
+      }
+    },
+    ({ stack }) => stack.close(),
+    180_000,
+  );
+  // Each a view of its own, so a file can keep the names it destructured.
+  return { stack: liveView(() => started.stack), user: liveView(() => started.user) };
 }

@@ -10,12 +10,12 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { ROOT } from "@authbridge/harness/commands";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { snakeCase } from "../src/contract.js";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const PYTHON = path.join(ROOT, "python-backend", ".venv", "bin", "python");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -27,7 +27,7 @@ const MODULES = [
 ] as const;
 
 /** Every name a TypeScript module exports, types included, and whether its JSDoc has an `@example`. */
-function typescriptExportDocs(file: string): { name: string; example: boolean }[] {
+function readExportDocs(file: string): { name: string; example: boolean }[] {
   const entry = path.join(ROOT, file);
   const program = ts.createProgram([entry], {
     module: ts.ModuleKind.NodeNext,
@@ -45,6 +45,17 @@ function typescriptExportDocs(file: string): { name: string; example: boolean }[
     const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     return { name: exported.getName(), example: target.getJsDocTags(checker).some((tag) => tag.name === "example") };
   });
+}
+
+const exportDocs = new Map<string, { name: string; example: boolean }[]>();
+/** `readExportDocs`, once per module: a program costs most of a second to build. */
+function typescriptExportDocs(file: string): { name: string; example: boolean }[] {
+  let docs = exportDocs.get(file);
+  if (!docs) {
+    docs = readExportDocs(file);
+    exportDocs.set(file, docs);
+  }
+  return docs;
 }
 
 const typescriptExports = (file: string) => typescriptExportDocs(file).map((e) => e.name);

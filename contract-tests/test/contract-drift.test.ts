@@ -58,6 +58,13 @@ print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYT
                                for name, field in AuthSettings.model_fields.items()}}))
 `;
 
+/** What the Python library says, asked once for the file. */
+let pythonAnswer: Promise<Record<string, unknown>> | undefined;
+const python = () => {
+  pythonAnswer ??= run(PYTHON, ["-c", PY_TABLE]).then(({ stdout }) => JSON.parse(stdout));
+  return pythonAnswer;
+};
+
 describe("contract.json against both verifiers", () => {
   it("the TypeScript SDK's codes, messages, statuses and challenges", () => {
     const table: Table = {};
@@ -93,8 +100,7 @@ describe("contract.json against both verifiers", () => {
   });
 
   it("the Python library's settings: the same options in snake_case, with the same defaults", async () => {
-    const { stdout } = await run(PYTHON, ["-c", PY_TABLE]);
-    const py = JSON.parse(stdout) as { settings: Record<string, unknown> };
+    const py = (await python()) as { settings: Record<string, unknown> };
     const settings = verifierSettings();
     expect(Object.keys(py.settings).sort()).toEqual(Object.keys(settings).map(snakeCase).sort());
     for (const [name, spec] of Object.entries(settings)) {
@@ -103,8 +109,7 @@ describe("contract.json against both verifiers", () => {
   });
 
   it("the Python library's codes, messages, statuses, challenges and limits", async () => {
-    const { stdout } = await run(PYTHON, ["-c", PY_TABLE]);
-    const py = JSON.parse(stdout);
+    const py = (await python()) as Record<string, unknown> & { table: Table };
     expect(py.table).toEqual(expected);
     expect(py.realm).toBe(CONTRACT.realm);
     expect(py.maxTokenBytes).toBe(CONTRACT.limits.maxTokenBytes);

@@ -15,6 +15,7 @@ import {
   fetchJwt,
   newUser,
   postFrom,
+  ROOT,
   type SpawnedAuthServer,
   signUp,
   spawnAuthServer,
@@ -22,7 +23,7 @@ import {
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuthHandle } from "../src/auth.js";
-import { type Backends, ROOT, startBackends } from "../src/backends.js";
+import { type Backends, startBackends } from "../src/backends.js";
 
 const run = promisify(execFile);
 const ISSUER = "http://auth.replicas.test";

@@ -156,13 +156,8 @@ const csv = (value: string | readonly string[]): string[] =>
 /** `serverUrl`'s JWKS URL and origin, or nothing without one. */
 function fromServerUrl(serverUrl: string | URL | undefined): { jwksUrl?: string; origin?: string } {
   if (serverUrl === undefined || serverUrl === "") return {};
-  let url: URL;
-  try {
-    url = new URL(serverUrl);
-  } catch {
-    url = new URL("invalid:");
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  const url = URL.canParse(serverUrl) ? new URL(serverUrl) : undefined;
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
     throw new ConfigError(`authbridge: serverUrl must be an http(s) URL, got ${String(serverUrl)}`);
   }
   return { jwksUrl: `${String(serverUrl).replace(/\/+$/, "")}/api/auth/jwks`, origin: url.origin };

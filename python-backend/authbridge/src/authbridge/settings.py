@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-#: The only algorithms an Ed25519 key can verify: ``EdDSA`` and its RFC 9864 name ``Ed25519``.
-#: >>> create_verifier(server_url=url, algorithms=["EdDSA"])  # a subset of SUPPORTED_ALGORITHMS
-SUPPORTED_ALGORITHMS = frozenset({"EdDSA", "Ed25519"})
 #: One of ``SUPPORTED_ALGORITHMS``.
 #: >>> algorithms: list[SupportedAlgorithm] = ["EdDSA"]
 SupportedAlgorithm = Literal["EdDSA", "Ed25519"]
+#: The only algorithms an Ed25519 key can verify: ``EdDSA`` and its RFC 9864 name ``Ed25519``.
+#: >>> create_verifier(server_url=url, algorithms=["EdDSA"])  # a subset of SUPPORTED_ALGORITHMS
+SUPPORTED_ALGORITHMS: frozenset[str] = frozenset(get_args(SupportedAlgorithm))
 
 
 def _csv(value: Any) -> Any:
