@@ -22,6 +22,21 @@ export interface Contract {
   /** A task's fields, sorted. */
   task: { fields: string[] };
   apiErrors: Record<string, ErrorSpec>;
+  /** Machine clients' access tokens (RFC 9068). */
+  clientTokens: { typ: string; claims: string[]; personClaims: string[] };
+  /** The OAuth token endpoint (RFC 6749 §5.2): status per error code and the secrets' shape. */
+  tokenEndpoint: {
+    path: string;
+    discovery: string;
+    grantTypes: string[];
+    authMethods: string[];
+    challenge: string;
+    errors: Record<string, number>;
+    secretPrefix: string;
+    secretBytes: number;
+    defaultTtlSeconds: number;
+    maxTtlSeconds: number;
+  };
 }
 
 export const CONTRACT_FILE = path.resolve(import.meta.dirname, "../contract.json");

@@ -2,6 +2,7 @@
  * CONTRACT §3 on every protected route of both backends: status, exact WWW-Authenticate, JSON
  * keys and code; and parity: the two backends' answers are compared with each other too.
  */
+import { clientToken, type IssuedClient } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJwt, signUpUser, type User } from "../src/auth.js";
 import type { Backend } from "../src/backends.js";
@@ -34,6 +35,10 @@ let malformedRole: Record<string, string>;
 let tamperedRole: Record<string, string>;
 /** A real-key token with the admin role but no permissions claim. */
 let adminWithoutPermissions: Record<string, string>;
+/** A machine client granted every scope: its tokens come from the real token endpoint. */
+let reporter: IssuedClient;
+/** Token confusion (RFC 9068 §4), signed by the real key: a user's claims typed at+jwt, a client's typed JWT. */
+let confused: Record<string, Record<string, string>>;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -60,6 +65,13 @@ beforeAll(async () => {
     "base64url",
   );
   tamperedRole = bearer(`${header}.${forged}.${signature}`);
+  reporter = await stack.auth.createClient("matrix reporter", "tasks:read:any tasks:write:any users:list");
+  const client = { sub: reporter.client_id, client_id: reporter.client_id, scope: "tasks:read:any" };
+  confused = {
+    "a user's claims typed at+jwt": bearer(await stack.auth.sign(base, { typ: "at+jwt" })),
+    "a client's claims typed JWT": bearer(await stack.auth.sign(client, { typ: "JWT" })),
+    "a client's claims with no typ": bearer(await stack.auth.sign(client)),
+  };
 }, 180_000);
 afterAll(async () => stack?.close());
 
@@ -110,6 +122,66 @@ describe.each(ALL_ROUTES.map((route) => [routeName(route), route] as [string, Ro
   });
   it("answers a role tampered to admin with 401 invalid_signature", async () => {
     await both({ status: 401, code: "invalid_signature" }, send(tamperedRole));
+  });
+  it("answers token confusion (RFC 9068 §4) with 401 invalid_claims", async () => {
+    for (const [kind, headers] of Object.entries(confused)) {
+      await expect(both({ status: 401, code: "invalid_claims" }, send(headers)), kind).resolves.toBeDefined();
+    }
+  });
+});
+
+describe("machine clients: the client column", () => {
+  const clientBearer = async (scope: string) => bearer(await clientToken(stack.auth.url, reporter, scope));
+
+  it.each(PROTECTED_ROUTES.map((route) => [routeName(route), route] as const))(
+    "%s is for people: a client token is 403 user_required on both",
+    async (_name, route) => {
+      const headers = await clientBearer("tasks:read:any tasks:write:any users:list");
+      await both({ status: 403, code: "user_required" }, (backend) => ({
+        method: route.method,
+        path: route.path(ids(backend)),
+        headers,
+        body: route.body,
+      }));
+    },
+  );
+
+  it.each(ADMIN_ROUTES.map((route) => [routeName(route), route] as const))(
+    "%s: a client without its scope is 403 insufficient_permission; with it, admitted",
+    async (_name, route) => {
+      const others = ["tasks:read:any", "tasks:write:any", "users:list"].filter((s) => s !== route.permission);
+      const without = await clientBearer(others.join(" "));
+      await both({ status: 403, code: "insufficient_permission" }, (backend) => ({
+        method: route.method,
+        path: route.path(ids(backend)),
+        headers: without,
+      }));
+      const granted = await clientBearer(route.permission);
+      if (route.method === "GET") {
+        await both({ status: 200 }, (backend) => ({ method: "GET", path: route.path(ids(backend)), headers: granted }));
+        return;
+      }
+      const doomed = new Map<string, string>();
+      for (const backend of stack.backends.list) doomed.set(backend.name, await createTask(backend, bob.jwt, "doomed"));
+      await both({ status: 204 }, (backend) => ({
+        method: route.method,
+        path: route.path({ owner: bob.id, task: doomed.get(backend.name) as string }),
+        headers: granted,
+      }));
+    },
+  );
+
+  it("a reporting job reads every user's tasks with tasks:read:any, as an admin does", async () => {
+    const headers = await clientBearer("tasks:read:any");
+    const [py, ts] = await both({ status: 200 }, () => ({
+      method: "GET",
+      path: `/api/admin/tasks?owner=${alice.id}`,
+      headers,
+    }));
+    for (const answer of [py, ts]) {
+      const owners = new Set(((answer as Observed).body as { user_id: string }[]).map((t) => t.user_id));
+      expect([...owners]).toEqual([alice.id]);
+    }
   });
 });
 

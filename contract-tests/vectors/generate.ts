@@ -4,99 +4,34 @@
  * Keys come from fixed seeds and Ed25519 signatures are deterministic, so the output is
  * byte-stable: a test regenerates it and compares with the committed file.
  */
-import { createHmac, createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
+import { createPublicKey } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { clientVectors } from "./client-vectors.js";
+import {
+  ATTACKER,
+  AUDIENCE,
+  b64,
+  b64json,
+  claims,
+  type Expect,
+  fixedKey,
+  hs256,
+  ISSUER,
+  JWKS,
+  jws,
+  MAIN,
+  NOW,
+  nested,
+  OTHER,
+  type Requirement,
+  TWO_KEYS,
+  type Vector,
+  withSignature,
+} from "./fixtures.js";
 
-export const NOW = 1_800_000_000;
-export const ISSUER = "https://auth.authbridge.test";
-export const AUDIENCE = "task-api";
-
-interface FixedKey {
-  kid: string;
-  private: KeyObject;
-  jwk: { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg: "EdDSA" };
-}
-
-function fixedKey(kid: string, seedByte: number): FixedKey {
-  const d = Buffer.alloc(32, seedByte).toString("base64url");
-  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(d, "base64url")]);
-  const priv = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
-  const x = createPublicKey(priv).export({ format: "jwk" }).x as string;
-  return { kid, private: priv, jwk: { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA" } };
-}
-
-const MAIN = fixedKey("main-key", 1);
-const OTHER = fixedKey("other-key", 2);
-const ATTACKER = fixedKey("main-key", 3);
-const JWKS = { keys: [MAIN.jwk] };
-const TWO_KEYS = { keys: [MAIN.jwk, OTHER.jwk] };
-
-const b64 = (data: Buffer | string) => Buffer.from(data).toString("base64url");
-const b64json = (value: unknown) => b64(JSON.stringify(value));
-
-function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const base: Record<string, unknown> = {
-    sub: "user-1",
-    email: "user-1@example.test",
-    name: "User One",
-    email_verified: true,
-    iat: NOW - 10,
-    exp: NOW + 900,
-    iss: ISSUER,
-    aud: AUDIENCE,
-  };
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete base[k];
-    else base[k] = v;
-  }
-  return base;
-}
-
-function jws(
-  key: FixedKey,
-  payload: Record<string, unknown> | string,
-  header: Record<string, unknown> | string = { alg: "EdDSA", kid: key.kid },
-): string {
-  const input = `${typeof header === "string" ? header : b64json(header)}.${typeof payload === "string" ? payload : b64json(payload)}`;
-  return `${input}.${b64(sign(null, Buffer.from(input), key.private))}`;
-}
-
-/** A header whose member `x` nests `depth` arrays (or objects) below the top object. */
-function nested(open: "[" | "{", depth: number): string {
-  const inner = open === "[" ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
-  return b64(`{"alg":"EdDSA","kid":"${MAIN.kid}","x":${inner}}`);
-}
-
-function withSignature(token: string, signature: Buffer | string): string {
-  const [h, p] = token.split(".");
-  return `${h}.${p}.${typeof signature === "string" ? signature : b64(signature)}`;
-}
-
-function hs256(secret: Buffer | string): string {
-  const input = `${b64json({ alg: "HS256", kid: MAIN.kid })}.${b64json(claims())}`;
-  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
-}
-
-/** A role or permission check applied after verification (CONTRACT §3): roles any-of, permissions all-of. */
-export interface Requirement {
-  roles?: string[];
-  permissions?: string[];
-}
-
-export interface Vector {
-  name: string;
-  token: string;
-  jwks: { keys: unknown[] };
-  now: number;
-  issuer: string;
-  audience: string;
-  require?: Requirement;
-  expect: { ok: true; sub: string; roles: string[]; permissions: string[] } | { code: string };
-}
-
-type Expect = { ok: true; sub?: string; roles?: string[]; permissions?: string[] } | { code: string };
+export { AUDIENCE, ISSUER, NOW, type Requirement, type Vector };
 
 export function buildVectors(): Vector[] {
   const valid = jws(MAIN, claims());
@@ -104,13 +39,12 @@ export function buildVectors(): Vector[] {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const twin = alphabet[alphabet.indexOf(sig.at(-1) as string) ^ 1];
   const ok = { ok: true as const };
+
   const list: [string, string, Expect, { keys: unknown[] }?, Requirement?][] = [
     ["valid token", valid, ok],
     ["valid: alg Ed25519 (RFC 9864)", jws(MAIN, claims(), { alg: "Ed25519", kid: MAIN.kid }), ok],
     ["valid: header nested 32 deep (the limit)", jws(MAIN, claims(), nested("[", 31)), ok],
     ["valid: typ JWT", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "JWT" }), ok],
-    ["valid: typ at+jwt", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "at+jwt" }), ok],
-    ["valid: typ application/at+JWT", jws(MAIN, claims(), { alg: "EdDSA", kid: MAIN.kid, typ: "application/at+JWT" }), ok],
     ["valid: no kid, one key in the set", jws(MAIN, claims(), { alg: "EdDSA" }), ok],
     ["valid: aud array holding the audience", jws(MAIN, claims({ aud: ["other", AUDIENCE] })), ok],
     ["valid: exp 4 s ago, within 5 s leeway", jws(MAIN, claims({ exp: NOW - 4 })), ok],
@@ -254,6 +188,7 @@ export function buildVectors(): Vector[] {
     ["require role and permission: then permission", jws(MAIN, claims({ role: "admin" })), { code: "insufficient_permission" }, undefined, { roles: ["admin"], permissions: ["a"] }],
     ["require role: authentication first (expired admin)", jws(MAIN, claims({ role: "admin", exp: NOW - 3600 })), { code: "token_expired" }, undefined, { roles: ["admin"] }],
     ["require role: authentication first (malformed role)", jws(MAIN, claims({ role: 5 })), { code: "invalid_claims" }, undefined, { roles: ["admin"] }],
+    ...clientVectors(valid),
     [
       "require role: role tampered to admin",
       `${valid.split(".")[0]}.${b64json(claims({ role: "admin" }))}.${sig}`,
@@ -270,7 +205,10 @@ export function buildVectors(): Vector[] {
     issuer: ISSUER,
     audience: AUDIENCE,
     ...(require ? { require } : {}),
-    expect: "code" in expect ? expect : { sub: "user-1", roles: [], permissions: [], ...expect, ok: true },
+    expect:
+      "code" in expect
+        ? expect
+        : { sub: "user-1", kind: "user", client_id: null, scopes: [], roles: [], permissions: [], ...expect, ok: true },
   }));
 }
 

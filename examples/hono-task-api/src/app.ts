@@ -1,6 +1,6 @@
 /** The twin task API's app factory: CORS, the verifier's middleware, the routes. */
 import type { Verifier } from "@authbridge/verifier";
-import { authErrorHandler, bodyLimit, requireUser } from "@authbridge/verifier/hono";
+import { authErrorHandler, bodyLimit, requireCaller, requireUser } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { adminRouter } from "./routes/admin.js";
@@ -19,6 +19,8 @@ export interface AppDeps {
  * @example
  * const app = createApp({ verifier: verifierFromEnv(process.env), store: openStore("sqlite:///data/tasks.sqlite") });
  */
+const ADMIN_PATH = /^\/api\/admin(\/|$)/;
+
 export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65_536 }: AppDeps): Hono {
   const app = new Hono();
   const allowed = new Set(corsOrigins);
@@ -41,8 +43,11 @@ export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
-  // Authentication first: a request without a valid token is a 401 before its body is read.
-  app.use("/api/*", requireUser(verifier));
+  // Authentication first: a request without a valid token is a 401 before its body is read. The
+  // admin routes also admit machine clients (their scopes are checked there); the rest are for people.
+  const people = requireUser(verifier);
+  const peopleOrClients = requireCaller(verifier);
+  app.use("/api/*", (c, next) => (ADMIN_PATH.test(c.req.path) ? peopleOrClients : people)(c, next));
   // The SDK's limit: the contract's 413, with the refused body discarded so the client reads it.
   if (maxBodyBytes > 0) app.use("/api/*", bodyLimit({ maxBytes: maxBodyBytes }));
   app.get("/api/me", (c) => {

@@ -138,3 +138,60 @@ describe("GET /api/me", () => {
     expect(await res.json()).toMatchObject({ id: "root", roles: ["admin"], permissions: ADMIN_PERMISSIONS });
   });
 });
+
+describe("machine clients (client credentials tokens)", () => {
+  it("read every task with tasks:read:any, and list users with users:list", async () => {
+    await seed();
+    const res = await twin.app.request("/api/admin/tasks", { headers: twin.client("tasks:read:any") });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as unknown[]).length).toBe(3);
+    const users = await twin.app.request("/api/admin/users", { headers: twin.client("users:list") });
+    expect(await users.json()).toEqual([
+      { user_id: "alice", task_count: 2 },
+      { user_id: "bob", task_count: 1 },
+    ]);
+  });
+
+  it("without the route's scope get 403 insufficient_permission, not the role's 403", async () => {
+    const res = await twin.app.request(`/api/admin/tasks/${MISSING}`, {
+      method: "DELETE",
+      headers: twin.client("tasks:read:any"),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBe(SCOPE("This action requires a permission you do not have"));
+    expect(await codeOf(res)).toBe("insufficient_permission");
+  });
+
+  it("delete any task with tasks:write:any; a missing one is 404", async () => {
+    const id = await create("alice", "doomed");
+    const headers = twin.client("tasks:write:any");
+    expect((await twin.app.request(`/api/admin/tasks/${id}`, { method: "DELETE", headers })).status).toBe(204);
+    expect((await twin.app.request(`/api/admin/tasks/${id}`, { method: "DELETE", headers })).status).toBe(404);
+  });
+
+  it.each([
+    ["GET", "/api/me"],
+    ["GET", "/api/tasks"],
+    ["POST", "/api/tasks"],
+    ["GET", "/api/users/client_reports/tasks"],
+  ])("are refused on %s %s, a route for people, with 403 user_required", async (method, path) => {
+    const res = await twin.app.request(path, {
+      method,
+      headers: { ...twin.client("tasks:read:any tasks:write:any"), "content-type": "application/json" },
+      ...(method === "POST" ? { body: JSON.stringify({ title: "from a robot" }) } : {}),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("www-authenticate")).toBeNull();
+    expect(await res.json()).toEqual({
+      detail: "This route is for signed-in users, not machine clients",
+      code: "user_required",
+    });
+  });
+
+  it("a user token with a scope claim gains nothing from it", async () => {
+    const res = await twin.app.request("/api/admin/tasks", {
+      headers: twin.auth("alice", { scope: "tasks:read:any" }),
+    });
+    expect(await codeOf(res)).toBe("insufficient_role");
+  });
+});

@@ -3,7 +3,14 @@
  * headers by intent: `auth("alice", { exp: 1 })` is an expired token for alice.
  */
 import { createVerifier } from "@authbridge/verifier";
-import { generateTestKey, makeToken, serveJwks, TEST_AUDIENCE, TEST_ISSUER } from "@authbridge/verifier/testing";
+import {
+  generateTestKey,
+  makeClientToken,
+  makeToken,
+  serveJwks,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+} from "@authbridge/verifier/testing";
 import type { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { SqliteTaskStore } from "../src/store/index.js";
@@ -15,6 +22,8 @@ export interface Twin {
   auth(sub: string, overrides?: Record<string, unknown>): Record<string, string>;
   /** An admin's headers, as the auth server issues them (the role and its permissions). */
   admin(sub?: string, overrides?: Record<string, unknown>): Record<string, string>;
+  /** A machine client's headers (client credentials token) with the scopes it was granted. */
+  client(scope: string, overrides?: Record<string, unknown>): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -31,6 +40,9 @@ export async function startTwin(): Promise<Twin> {
     app,
     auth,
     admin: (sub = "root", overrides = {}) => auth(sub, { role: "admin", permissions: ADMIN_PERMISSIONS, ...overrides }),
+    client: (scope, overrides = {}) => ({
+      authorization: `Bearer ${makeClientToken("client_reports", scope, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,
+    }),
     close: async () => {
       await store.close();
       await jwks.close();

@@ -7,9 +7,12 @@ import http, { type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { type AuthServer, createAuthServer } from "@authbridge/auth-server/app";
+import { contextOf } from "@authbridge/auth-server/auth";
+import { createClient } from "@authbridge/auth-server/clients";
 import { loadConfig } from "@authbridge/auth-server/config";
 import { setUserRole } from "@authbridge/auth-server/users";
 import { getRequestListener } from "@hono/node-server";
+import type { IssuedClient } from "./clients.js";
 import { authServerCommand } from "./commands.js";
 import { freePort, listenOn, listenOnFreePort } from "./ports.js";
 import { type Service, startService } from "./service.js";
@@ -22,8 +25,15 @@ export interface RunningAuthServer {
   /** Every JSON log line the server wrote. */
   readonly logs: string[];
   readonly dataDir: string;
-  /** Signs a payload with the live signing key (server-only API); iss/aud default to the server's. */
-  sign(payload: Record<string, unknown>): Promise<string>;
+  /** The environment a CLI (`clients:*`, `users:set-role`) needs to act on this server's database. */
+  readonly cliEnv: Record<string, string>;
+  /** A machine client made as `npm run clients:create` makes one (in process): its id and secret. */
+  createClient(name: string, scope: string): Promise<IssuedClient>;
+  /**
+   * Signs a payload with the live signing key; iss/aud default to the server's. With `header`
+   * (such as `{ typ: "at+jwt" }`) the header is set too and exp defaults to 15 minutes ahead.
+   */
+  sign(payload: Record<string, unknown>, header?: { typ?: string }): Promise<string>;
   /** Introduces a new signing key now; returns its kid. */
   rotate(): Promise<string>;
   /** Removes a key from the JWKS now (as `npm run keys:revoke` does). */
@@ -61,11 +71,9 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
   const port = first.port;
   const url = `http://127.0.0.1:${port}`;
   let server: AuthServer;
+  const configEnv = { NODE_ENV: "test", BETTER_AUTH_URL: url, LOG_LEVEL: "debug", PORT: String(port), ...env };
   try {
-    const config = loadConfig(
-      { NODE_ENV: "test", BETTER_AUTH_URL: url, LOG_LEVEL: "debug", PORT: String(port), ...env },
-      { dataDir },
-    );
+    const config = loadConfig(configEnv, { dataDir });
     server = await createAuthServer(config, { logSink: (line) => logs.push(line) });
   } catch (error) {
     listener.close();
@@ -88,7 +96,15 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     server,
     logs,
     dataDir,
-    sign: async (payload) => (await server.auth.api.signJWT({ body: { payload } })).token,
+    cliEnv: { ...configEnv, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    createClient: async (name, scope) => createClient((await contextOf(server.auth)).adapter, { name, scope }),
+    sign: async (payload, header) => {
+      if (!header) return (await server.auth.api.signJWT({ body: { payload } })).token;
+      const iat = Math.floor(Date.now() / 1000);
+      const { issuer, audience } = server.config.jwt;
+      const claims = { iss: issuer, aud: audience as string | string[], iat, exp: iat + 900, ...payload };
+      return server.signer.signWith(await contextOf(server.auth), claims, header);
+    },
     rotate: async () => (await server.rotateKey()).kid,
     revoke: async (kid) => {
       await server.revokeKey(kid);

@@ -26,6 +26,12 @@ function tsEntry(entry: string, conditions: readonly string[] = []): Command {
 /** The auth server (`src/auth-server/src/main.ts`); it listens on HOST and PORT. */
 export const authServerCommand = (): Command => tsEntry("src/auth-server/src/main.ts");
 
+/** `npm run clients:<subcommand>` (`src/auth-server/src/cli/clients.ts`) with its arguments. */
+export const clientsCliCommand = (subcommand: string, args: readonly string[] = []): Command => {
+  const entry = tsEntry("src/auth-server/src/cli/clients.ts");
+  return { ...entry, args: [...entry.args, subcommand, ...args] };
+};
+
 /** The TypeScript twin, on the SDK's sources; it listens on HOST and PORT. */
 export const honoTaskApiCommand = (): Command => tsEntry("examples/hono-task-api/src/main.ts", ["authbridge-source"]);
 

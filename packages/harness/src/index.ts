@@ -4,6 +4,14 @@
  * and `authbridge.testing`.
  */
 export { type RunningAuthServer, type SpawnedAuthServer, spawnAuthServer, startAuthServer } from "./auth-server.js";
+export {
+  type CliResult,
+  clientsCli,
+  clientToken,
+  type IssuedClient,
+  requestClientToken,
+  type TokenReply,
+} from "./clients.js";
 export * from "./commands.js";
 export { createPostgresDatabase, createRedisDatabase, type Database, POSTGRES_SKIP_NOTE } from "./engines.js";
 export { type EventuallyOptions, eventually } from "./eventually.js";

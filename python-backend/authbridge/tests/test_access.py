@@ -130,7 +130,8 @@ def test_openapi_documents_the_401_and_the_403s() -> None:
     assert codes(purge["403"]) == ["insufficient_permission", "insufficient_role"]
     me = schema["paths"]["/api/me"]["get"]["responses"]
     assert "401" in me
-    assert "403" not in me
+    # A route for people refuses a machine client's token.
+    assert codes(me["403"]) == ["user_required"]
 
 
 def test_override_current_user_carries_roles_and_checks_still_apply() -> None:

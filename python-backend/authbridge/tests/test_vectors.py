@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from authbridge import AuthError, AuthSettings, Verifier
-from authbridge.access import check_permission, check_role
+from authbridge.access import check_permission, check_role, check_user
 
 # AUTHBRIDGE_VECTORS: where the vectors are when these tests run outside the repository
 # (against the built wheel).
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.anyio
 def test_there_are_at_least_40_vectors() -> None:
     assert len(VECTORS) >= 40
     codes = {vector["expect"].get("code", "ok") for vector in VECTORS}
-    assert {"ok", "invalid_claims", "insufficient_role", "insufficient_permission"} <= codes
+    assert {"ok", "invalid_claims", "insufficient_role", "insufficient_permission", "user_required"} <= codes
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -44,6 +44,8 @@ async def test_vector(vector: dict[str, Any]) -> None:
         principal = await verifier.verify(vector["token"])
         # Authentication, then role, then permission: CONTRACT §3's order.
         required = vector.get("require", {})
+        if required.get("user"):
+            check_user(principal)
         if "roles" in required:
             check_role(principal, required["roles"])
         if "permissions" in required:
@@ -51,6 +53,9 @@ async def test_vector(vector: dict[str, Any]) -> None:
         result: dict[str, Any] = {
             "ok": True,
             "sub": principal.id,
+            "kind": principal.kind,
+            "client_id": principal.client_id,
+            "scopes": list(principal.scopes),
             "roles": list(principal.roles),
             "permissions": list(principal.permissions),
         }

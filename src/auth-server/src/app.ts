@@ -12,6 +12,8 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { type Auth, contextOf, createAuth } from "./auth.js";
 import { type ClientIpResolver, clientIpResolver, withClientIp } from "./client-ip.js";
+import { DISCOVERY_PATH, discoveryHandler } from "./clients/discovery.js";
+import { TOKEN_PATH, tokenEndpoint } from "./clients/token-endpoint.js";
 import type { AuthServerConfig } from "./config.js";
 import { type AuthDatabase, openDatabase } from "./database.js";
 import { jwksHandler } from "./jwks.js";
@@ -21,7 +23,7 @@ import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey,
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { createMailer } from "./mailer.js";
 import { migrate } from "./migrate.js";
-import { createRateLimits } from "./rate-limit.js";
+import { createRateLimits, rateLimitMiddleware } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
 import { betterAuthRoutes, routeNamer } from "./request-log.js";
 import { SigningKeyCache } from "./signing.js";
@@ -37,6 +39,8 @@ export interface AuthServer {
   readonly log: Logger;
   readonly database: AuthDatabase;
   readonly redis: RedisHandle | undefined;
+  /** Signs with the live key (every token this server issues goes through it). */
+  readonly signer: SigningKeyCache;
   /** Retires the live signing key and mints its successor (under the key lock); audited. */
   rotateKey(): Promise<{ previous: string[]; kid: string }>;
   /** Removes a key from the JWKS at once (a compromised key), minting a successor if it was live; audited. */
@@ -112,7 +116,7 @@ export async function createAuthServer(
       return result;
     };
     const app = buildApp(config, auth, database, redis, signer, log, clientIp);
-    return { app, auth, config, log, database, redis, rotateKey, revokeKey, close };
+    return { app, auth, config, log, database, redis, signer, rotateKey, revokeKey, close };
   } catch (error) {
     await close();
     throw error;
@@ -181,9 +185,13 @@ function buildApp(
     return c.json({ status: "ok", database: database.kind, ...(redis ? { redis: "ok" } : {}) });
   });
 
-  const limits = createRateLimits(config, redis?.client, clientIp);
-  app.use("/api/auth/*", limits);
-  app.use("/.well-known/jwks.json", limits);
+  const limits = createRateLimits(config, redis?.client);
+  // The token endpoint limits itself, to answer in OAuth's error shape.
+  const limited = rateLimitMiddleware(limits, clientIp, new Set([TOKEN_PATH]));
+  app.use("/api/auth/*", limited);
+  app.use("/.well-known/*", limited);
+
+  app.get(DISCOVERY_PATH, discoveryHandler(config));
 
   const jwks = jwksHandler(auth, { maxAgeSeconds: config.jwksMaxAgeSeconds, graceSeconds: config.jwt.graceSeconds });
   app.get("/.well-known/jwks.json", jwks);
@@ -205,6 +213,7 @@ function buildApp(
   const betterAuth = (c: Context) => auth.handler(withClientIp(c.req.raw, clientIp(c)));
   // Every page load asks for a token: the common case skips Better Auth's per-request cost.
   app.get("/api/auth/token", tokenRoute({ auth, config, signer, log, clientIp, fallback: betterAuth }));
+  app.post(TOKEN_PATH, tokenEndpoint({ auth, config, signer, log, limits, clientIp }));
   app.on(["GET", "POST"], "/api/auth/*", betterAuth);
 
   routeOf = routeNamer([

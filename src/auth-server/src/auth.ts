@@ -8,6 +8,7 @@ import { checkImage, checkName } from "./account-rules.js";
 import { adminGrantIdentifier, isAdminAddress } from "./admin-emails.js";
 import { auditHook } from "./audit.js";
 import { CLIENT_IP_HEADER } from "./client-ip.js";
+import { machineClients } from "./clients/plugin.js";
 import type { AuthServerConfig } from "./config.js";
 import type { AuthDatabase } from "./database.js";
 import { jwtPluginOptions } from "./jwt-options.js";
@@ -141,6 +142,8 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
       // session row read from a leaked database is not a session.
       bearer({ requireSignature: true }),
       admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] }),
+      // OAuth client credentials for services and partners (clients/): their table and admin endpoints.
+      machineClients(log),
     ],
     databaseHooks: {
       user: {

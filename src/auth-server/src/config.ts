@@ -71,7 +71,13 @@ const envSchema = z.object({
   PASSWORD_RESET_TTL_SECONDS: positiveInt("PASSWORD_RESET_TTL_SECONDS", 900),
   EMAIL_VERIFICATION_TTL_SECONDS: positiveInt("EMAIL_VERIFICATION_TTL_SECONDS", 24 * 3600),
   JWT_KEY_CACHE_SECONDS: positiveInt("JWT_KEY_CACHE_SECONDS", 5),
+  CLIENT_TOKEN_TTL_SECONDS: positiveInt("CLIENT_TOKEN_TTL_SECONDS", 3600),
+  CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS: positiveInt("CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS", 60),
+  CLIENT_TOKEN_RATE_LIMIT_MAX: positiveInt("CLIENT_TOKEN_RATE_LIMIT_MAX", 60),
 });
+
+/** The longest a machine client's token may live: a stolen one is useful for at most a day. */
+export const MAX_CLIENT_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /** The demo frontend's origins, trusted by default outside production (CONTRACT §5). */
 const DEVELOPMENT_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"];
@@ -123,6 +129,14 @@ export interface AuthServerConfig {
   readonly requireEmailVerification: boolean;
   readonly passwordResetTtlSeconds: number;
   readonly emailVerificationTtlSeconds: number;
+  /** Machine clients (OAuth client credentials, clients/). */
+  readonly clients: {
+    /** `exp - iat` of a client's access token. */
+    readonly tokenTtlSeconds: number;
+    /** Tokens one client may get per window, shared across replicas through Redis. */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowSeconds: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -171,6 +185,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       "invalid configuration: SMTP_URL is required in production while email verification is on (REQUIRE_EMAIL_VERIFICATION)",
     );
   }
+  if (e.CLIENT_TOKEN_TTL_SECONDS > MAX_CLIENT_TOKEN_TTL_SECONDS) {
+    throw new ConfigError(
+      `invalid configuration: CLIENT_TOKEN_TTL_SECONDS: at most ${MAX_CLIENT_TOKEN_TTL_SECONDS} (24 hours)`,
+    );
+  }
   const config: AuthServerConfig = {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -208,6 +227,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     requireEmailVerification: requireVerification,
     passwordResetTtlSeconds: e.PASSWORD_RESET_TTL_SECONDS,
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+    clients: {
+      tokenTtlSeconds: e.CLIENT_TOKEN_TTL_SECONDS,
+      rateLimitMax: e.CLIENT_TOKEN_RATE_LIMIT_MAX,
+      rateLimitWindowSeconds: e.CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS,
+    },
   };
   return deepFreeze(config);
 }

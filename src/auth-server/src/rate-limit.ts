@@ -28,12 +28,18 @@ const JWKS_PATHS = new Set(["/api/auth/jwks", "/.well-known/jwks.json"]);
 /** Verifiers fetch the JWKS rarely and behind caches; a generous limit still stops a flood. */
 const JWKS_FACTOR = 10;
 
-/** The rate-limit middleware for `/api/auth/*` and the JWKS. */
-export function createRateLimits(
-  config: AuthServerConfig,
-  redis: Redis | undefined,
-  clientIp: (c: Context) => string | undefined,
-): MiddlewareHandler {
+export interface RateLimits {
+  /** Sign-in and other credential checks, per client IP (also failed client authentications). */
+  readonly credentials: RateLimiterAbstract;
+  readonly jwks: RateLimiterAbstract;
+  /** Every other request, per client IP. */
+  readonly general: RateLimiterAbstract;
+  /** Tokens issued to one machine client (`CLIENT_TOKEN_RATE_LIMIT_*`), per client id. */
+  readonly clientTokens: RateLimiterAbstract;
+}
+
+/** The limiters, shared through Redis when it is configured. */
+export function createRateLimits(config: AuthServerConfig, redis: Redis | undefined): RateLimits {
   const { windowSeconds, max, signInWindowSeconds, signInMax } = config.rateLimit;
   const limiter = (name: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix: `rl:${name}`, points, duration });
@@ -47,20 +53,53 @@ export function createRateLimits(
       insuranceLimiter: memory,
     });
   };
-  const credentials = limiter("credentials", signInMax, signInWindowSeconds);
-  const jwks = limiter("jwks", max * JWKS_FACTOR, windowSeconds);
-  const general = limiter("general", max, windowSeconds);
+  return {
+    credentials: limiter("credentials", signInMax, signInWindowSeconds),
+    jwks: limiter("jwks", max * JWKS_FACTOR, windowSeconds),
+    general: limiter("general", max, windowSeconds),
+    clientTokens: limiter("client-tokens", config.clients.rateLimitMax, config.clients.rateLimitWindowSeconds),
+  };
+}
+
+/** Seconds until `rejection`'s window frees a point (at least 1): the `Retry-After` value. */
+export function retryAfterOf(rejection: RateLimiterRes): string {
+  return String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+}
+
+/**
+ * Consumes a point of `limiter` for `key`: `undefined` when the request may go on, else the
+ * seconds to wait. Any other failure (Redis down with no insurance) is thrown.
+ */
+export async function consume(limiter: RateLimiterAbstract, key: string): Promise<string | undefined> {
+  try {
+    await limiter.consume(key);
+    return undefined;
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    return retryAfterOf(rejection);
+  }
+}
+
+/**
+ * The rate-limit middleware for `/api/auth/*` and the JWKS. `skip` lists paths that limit
+ * themselves (the OAuth token endpoint answers in OAuth's error shape).
+ */
+export function rateLimitMiddleware(
+  limits: RateLimits,
+  clientIp: (c: Context) => string | undefined,
+  skip: ReadonlySet<string> = new Set(),
+): MiddlewareHandler {
   const ruleOf = (path: string) =>
-    CREDENTIAL_PATHS.some((pattern) => pattern.test(path)) ? credentials : JWKS_PATHS.has(path) ? jwks : general;
+    CREDENTIAL_PATHS.some((pattern) => pattern.test(path))
+      ? limits.credentials
+      : JWKS_PATHS.has(path)
+        ? limits.jwks
+        : limits.general;
 
   const middleware: MiddlewareHandler = async (c, next) => {
-    if (c.req.method === "OPTIONS") return next();
-    const ip = clientIp(c) ?? "unknown";
-    try {
-      await ruleOf(c.req.path).consume(ip);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retry = String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    if (c.req.method === "OPTIONS" || skip.has(c.req.path)) return next();
+    const retry = await consume(ruleOf(c.req.path), clientIp(c) ?? "unknown");
+    if (retry !== undefined) {
       return c.json({ code: "TOO_MANY_REQUESTS", message: "Too many requests. Please try again later." }, 429, {
         "Retry-After": retry,
         "X-Retry-After": retry,

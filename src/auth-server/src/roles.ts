@@ -15,6 +15,14 @@ export type Role = keyof typeof ROLE_PERMISSIONS;
 /** Every role the server knows, in the map's order. */
 export const ROLES = Object.keys(ROLE_PERMISSIONS) as Role[];
 
+/**
+ * Every permission some role grants, sorted: also the scopes a machine client may be given
+ * (clients/scopes.ts), so a route's permission admits an admin person or a client alike.
+ */
+export const PERMISSIONS: readonly string[] = Object.freeze(
+  [...new Set(Object.values(ROLE_PERMISSIONS).flat() as string[])].sort(),
+);
+
 /** The role new accounts get (the admin plugin's default). */
 export const DEFAULT_ROLE: Role = "user";
 

@@ -17,17 +17,30 @@ export function hasRole(user: Principal, role: string): boolean {
 }
 
 /**
- * Whether the token's `permissions` claim lists `permission`.
+ * Whether the caller holds `permission`: a user by the token's `permissions` claim, a machine
+ * client by its `scope` (scopes are the role map's permission names).
  *
  * @example
  * const scope = hasPermission(c.var.user, "tasks:read:any") ? "all" : "own";
  */
 export function hasPermission(user: Principal, permission: string): boolean {
-  return user.permissions.includes(permission);
+  return user.kind === "client" ? user.scopes.includes(permission) : user.permissions.includes(permission);
 }
 
 /**
- * Throws `insufficient_role` unless the user has at least one of `roles`.
+ * Throws `user_required` unless the caller is a person (a user's token, not a machine client's):
+ * what `requireUser` does after authenticating.
+ *
+ * @example
+ * checkUser(c.var.user); // in a handler reached through requireCaller
+ */
+export function checkUser(caller: Principal): void {
+  if (caller.kind === "client") throw new AuthError("user_required");
+}
+
+/**
+ * Throws `insufficient_role` unless the user has at least one of `roles` (a machine client has
+ * none).
  *
  * @example
  * checkRole(c.var.user, ["admin"]);
@@ -38,7 +51,8 @@ export function checkRole(user: Principal, roles: readonly string[]): void {
 }
 
 /**
- * Throws `insufficient_permission` unless the user has every one of `permissions`.
+ * Throws `insufficient_permission` unless the caller (a user or a client) has every one of
+ * `permissions`.
  *
  * @example
  * checkPermission(c.var.user, ["tasks:read:any"]);

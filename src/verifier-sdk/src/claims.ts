@@ -48,6 +48,41 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   if ("permissions" in claims && permissionsOf(claims.permissions) === undefined) throw new AuthError("invalid_claims");
 }
 
+/** Claims that describe a person: a client token carrying one is refused (it names no person). */
+const PERSON_CLAIMS = ["email", "name", "email_verified", "emailVerified", "role", "permissions"] as const;
+
+/**
+ * Whether the verified token is a person's or a machine client's, by RFC 9068 §4: an access
+ * token (`typ` `at+jwt`) must carry `client_id`, and a token that carries `client_id` must be
+ * one, so neither kind can be passed off as the other (`invalid_claims`). A client token's
+ * `client_id` is its `sub`, its `scope` a space-separated list, and it carries no person claims.
+ * `typ` is the header's, lower-cased, without `application/`.
+ *
+ * @example
+ * tokenKindOf("at+jwt", { sub: "client_1", client_id: "client_1", scope: "tasks:read:any" }); // "client"
+ */
+export function tokenKindOf(typ: string | undefined, claims: Record<string, unknown>): "user" | "client" {
+  const isAccessToken = typ === "at+jwt";
+  const hasClientId = "client_id" in claims;
+  if (isAccessToken !== hasClientId) throw new AuthError("invalid_claims");
+  if (!hasClientId) return "user";
+  const clientId = claims.client_id;
+  if (typeof clientId !== "string" || clientId === "" || claims.sub !== clientId) throw new AuthError("invalid_claims");
+  if ("scope" in claims && scopesOf(claims.scope) === undefined) throw new AuthError("invalid_claims");
+  if (PERSON_CLAIMS.some((name) => name in claims)) throw new AuthError("invalid_claims");
+  return "client";
+}
+
+/**
+ * The scopes of a `scope` claim (RFC 6749 §3.3: names separated by single spaces), each once;
+ * `undefined` when the claim is not such a string.
+ */
+export function scopesOf(value: unknown): string[] | undefined {
+  if (typeof value !== "string") return undefined;
+  const scopes = value.split(" ");
+  return scopes.every((scope) => scope !== "") ? [...new Set(scopes)] : undefined;
+}
+
 // Only U+0020: JavaScript's trim() and Python's strip() disagree on other white space.
 const trimSpaces = (item: string) => item.replace(/^ +| +$/g, "");
 

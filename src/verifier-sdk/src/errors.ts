@@ -25,6 +25,7 @@ export type AuthErrorCode =
   | "invalid_audience"
   | "invalid_claims"
   | "forbidden"
+  | "user_required"
   | "insufficient_role"
   | "insufficient_permission";
 
@@ -47,6 +48,7 @@ export const ErrorCode = Object.freeze({
   INVALID_AUDIENCE: "invalid_audience",
   INVALID_CLAIMS: "invalid_claims",
   FORBIDDEN: "forbidden",
+  USER_REQUIRED: "user_required",
   INSUFFICIENT_ROLE: "insufficient_role",
   INSUFFICIENT_PERMISSION: "insufficient_permission",
 } as const satisfies Record<string, AuthErrorCode>);
@@ -70,6 +72,7 @@ export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   invalid_audience: "The token audience is not accepted",
   invalid_claims: "The token claims are invalid",
   forbidden: "You do not have access to this resource",
+  user_required: "This route is for signed-in users, not machine clients",
   insufficient_role: "This action requires a role you do not have",
   insufficient_permission: "This action requires a permission you do not have",
 });
@@ -107,14 +110,15 @@ export class AuthError extends Error {
   /** 401 for token failures, 503 when the keys cannot be fetched, 403 for a refused access. */
   get status(): 401 | 403 | 503 {
     if (this.code === "jwks_unavailable") return 503;
-    if (this.code === "forbidden" || INSUFFICIENT_SCOPE.has(this.code)) return 403;
+    if (this.code === "forbidden" || this.code === "user_required" || INSUFFICIENT_SCOPE.has(this.code)) return 403;
     return 401;
   }
 
   /** The exact `WWW-Authenticate` value of CONTRACT §3, or `undefined` where none is sent. */
   get wwwAuthenticate(): string | undefined {
     if (this.code === "missing_token") return `Bearer realm="${REALM}"`;
-    if (this.code === "jwks_unavailable" || this.code === "forbidden") return undefined;
+    if (this.code === "jwks_unavailable" || this.code === "forbidden" || this.code === "user_required")
+      return undefined;
     // RFC 6750 §3.1: a valid token that lacks the privileges the request needs.
     if (INSUFFICIENT_SCOPE.has(this.code)) {
       return `Bearer realm="${REALM}", error="insufficient_scope", error_description="${this.detail}"`;

@@ -5,7 +5,7 @@
  * the FastAPI twin). The access helpers and `AuthError` have one import path: the package root.
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from "hono";
-import { checkPermission, checkRole } from "./access.js";
+import { checkPermission, checkRole, checkUser } from "./access.js";
 import { discardBody } from "./body-limit.js";
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
@@ -39,6 +39,13 @@ export type OtherCredential = (c: Context) => Promise<Principal | undefined>;
  */
 export interface RequireUserOptions {
   /**
+   * Admit machine clients (client credentials tokens) too: the route is for a person or a
+   * client, and its `requirePermission` checks a client's scopes. Off: a client token is the
+   * contract's 403 `user_required` (`requireCaller` is the same with this on).
+   * @default false
+   */
+  allowClients?: boolean;
+  /**
    * Asked in order when the request has no `Authorization` header; the first principal wins.
    * A bearer token, when present, decides alone. None of them: 401 `missing_token`.
    * @default []
@@ -71,8 +78,9 @@ export function requireUser(verifier: Verifier, options: RequireUserOptions = {}
   if (others.some((credential) => typeof credential !== "function")) {
     throw new TypeError("authbridge: requireUser's otherCredentials must be functions");
   }
+  const allowClients = options.allowClients === true;
   return async (c, next) => {
-    const refused = await authenticateInto(c, verifier, others);
+    const refused = await authenticateInto(c, verifier, others, allowClients);
     if (refused) {
       // Decided before the body; discarded before the answer, so that the client reads it.
       await discardBody(c);
@@ -82,14 +90,33 @@ export function requireUser(verifier: Verifier, options: RequireUserOptions = {}
   };
 }
 
+/**
+ * `requireUser` that admits machine clients too (Python: `get_current_caller`): for routes a
+ * person or a service may call, such as a reporting job reading every task with its scope.
+ *
+ * @example
+ * app.use("/api/admin/*", requireCaller(verifier));
+ * app.get("/api/admin/tasks", requirePermission("tasks:read:any"), handler); // admin user or client with the scope
+ */
+export function requireCaller(
+  verifier: Verifier,
+  options: Omit<RequireUserOptions, "allowClients"> = {},
+): MiddlewareHandler {
+  return requireUser(verifier, { ...options, allowClients: true });
+}
+
 /** Puts the verified caller on the context, or returns the contract's error response. */
 async function authenticateInto(
   c: Context,
   verifier: Verifier,
   others: readonly OtherCredential[] = [],
+  allowClients = false,
 ): Promise<Response | undefined> {
   try {
-    c.set("user", await authenticate(c, verifier, others));
+    const principal = await authenticate(c, verifier, others);
+    // A route for people answers a client's token with one code, before any body is read.
+    if (!allowClients) checkUser(principal);
+    c.set("user", principal);
     return undefined;
   } catch (error) {
     if (error instanceof AuthError) return error.toResponse();
@@ -109,7 +136,8 @@ async function authenticate(c: Context, verifier: Verifier, others: readonly Oth
 }
 
 /**
- * Lets a request without an Authorization header through; a present but bad token is a 401.
+ * Lets a request without an Authorization header through; a present but bad token is a 401, a
+ * machine client's token the 403 `user_required`.
  *
  * @example
  * app.get("/api/greeting", optionalUser(verifier), (c) => c.text(c.var.user ? `hi ${c.var.user.name}` : "hi"));
@@ -125,21 +153,48 @@ export function optionalUser(verifier: Verifier): MiddlewareHandler {
 }
 
 /**
+ * What `requireRole` takes after the roles.
+ *
+ * @example
+ * requireRole("admin", { clients: "admit" });
+ */
+export interface RequireRoleOptions {
+  /**
+   * `"admit"`: a machine client passes this check, to be judged by the route's
+   * `requirePermission` (its scopes), which must follow. `"refuse"`: a client has no role, so it
+   * gets `insufficient_role`.
+   * @default "refuse"
+   */
+  clients?: "admit" | "refuse";
+}
+
+/**
  * Refuses the request with the contract's 403 `insufficient_role` unless the user (put there by
  * `requireUser`) has at least one of `roles`. Without a user it is the contract's 401: it fails
  * closed when mounted without `requireUser`, or after `optionalUser` on a request without a token.
  *
  * @example
  * app.use("/api/admin/*", requireUser(verifier), requireRole("admin"));
+ * // People need the role; clients (after requireCaller) go on to the route's permission:
+ * app.use("/api/reports/*", requireCaller(verifier), requireRole("admin", { clients: "admit" }));
  */
-export function requireRole(...roles: string[]): MiddlewareHandler {
+export function requireRole(...args: [...string[], RequireRoleOptions] | string[]): MiddlewareHandler {
+  const all: readonly (string | RequireRoleOptions)[] = args;
+  const last = all.at(-1);
+  const options: RequireRoleOptions = typeof last === "object" ? last : {};
+  const roles = all.filter((arg): arg is string => typeof arg === "string");
   if (roles.length === 0) throw new TypeError("authbridge: requireRole needs at least one role");
-  return accessCheck((user) => checkRole(user, roles));
+  const admitClients = options.clients === "admit";
+  return accessCheck((user) => {
+    if (admitClients && user.kind === "client") return;
+    checkRole(user, roles);
+  });
 }
 
 /**
- * Refuses the request with the contract's 403 `insufficient_permission` unless the user has
- * every one of `permissions` (the token's `permissions` claim).
+ * Refuses the request with the contract's 403 `insufficient_permission` unless the caller has
+ * every one of `permissions`: a user by the token's `permissions` claim, a machine client (after
+ * `requireCaller`) by its `scope`.
  *
  * @example
  * app.delete("/api/admin/tasks/:id", requirePermission("tasks:write:any"), handler);

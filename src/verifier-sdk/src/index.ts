@@ -1,5 +1,5 @@
 /** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
-export { checkPermission, checkRole, hasPermission, hasRole } from "./access.js";
+export { checkPermission, checkRole, checkUser, hasPermission, hasRole } from "./access.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
 export { AuthError, type AuthErrorCode, ConfigError, ErrorCode, MESSAGES, REALM } from "./errors.js";
 export { MAX_JWKS_BYTES, MAX_JWKS_KEYS } from "./jwks.js";

@@ -4,7 +4,7 @@
  * the same token, so a handler must not be able to change what the next one sees.
  */
 import type { JWTPayload } from "jose";
-import { permissionsOf, rolesOf } from "./claims.js";
+import { permissionsOf, rolesOf, scopesOf } from "./claims.js";
 
 /**
  * The verified caller (Python: `authbridge.Principal`).
@@ -13,8 +13,17 @@ import { permissionsOf, rolesOf } from "./claims.js";
  * app.get("/api/me", requireUser(verifier), (c) => c.json({ id: c.var.user.id, roles: c.var.user.roles }));
  */
 export interface Principal {
-  /** The token's `sub`. */
+  /** The token's `sub`: a user's id, or a machine client's `client_id`. */
   readonly id: string;
+  /**
+   * A person (a user's session token) or a machine client (an RFC 9068 access token from the
+   * client credentials grant, `typ: at+jwt` with `client_id`).
+   */
+  readonly kind: "user" | "client";
+  /** The `client_id` claim of a client token; null for a user. */
+  readonly clientId: string | null;
+  /** The `scope` claim of a client token as a list; empty for a user. */
+  readonly scopes: readonly string[];
   readonly email: string | null;
   readonly name: string | null;
   /** `email_verified`, or `emailVerified` as stock Better Auth writes it; null when absent. */
@@ -43,8 +52,12 @@ function deepFreeze<T>(value: T): T {
  */
 export function principalFromClaims(payload: JWTPayload & Record<string, unknown>): Principal {
   const verified = payload.email_verified ?? payload.emailVerified;
+  const isClient = "client_id" in payload;
   return Object.freeze({
     id: payload.sub as string,
+    kind: isClient ? "client" : "user",
+    clientId: isClient && typeof payload.client_id === "string" ? payload.client_id : null,
+    scopes: Object.freeze((isClient ? scopesOf(payload.scope) : undefined) ?? []),
     email: typeof payload.email === "string" ? payload.email : null,
     name: typeof payload.name === "string" ? payload.name : null,
     emailVerified: typeof verified === "boolean" ? verified : null,

@@ -7,7 +7,7 @@
  * configureEnv();                                   // before verifierFromEnv(process.env)
  * const headers = { authorization: `Bearer ${makeToken("user-1")}` };
  */
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MiddlewareHandler } from "hono";
@@ -117,6 +117,38 @@ export function makeToken(
 }
 
 /**
+ * A valid machine client token (RFC 9068: `typ: at+jwt`, `sub` = `client_id`, the granted
+ * `scope`), as the auth server's token endpoint issues one; claims as `makeToken`.
+ *
+ * @example
+ * makeClientToken("reports", "tasks:read:any");
+ */
+export function makeClientToken(
+  clientId = "client_test",
+  scope?: string,
+  claims: Record<string, unknown> = {},
+  options: { key?: TestKey } = {},
+): string {
+  const key = options.key ?? defaultKey;
+  if (!key) throw new Error("@authbridge/verifier/testing: call configureEnv() first, or pass { key }");
+  const now = Math.floor(Date.now() / 1000);
+  const payload: Record<string, unknown> = {
+    iss: defaults.issuer,
+    sub: clientId,
+    aud: defaults.audience.split(",")[0]?.trim(),
+    client_id: clientId,
+    scope,
+    iat: now,
+    exp: now + 3600,
+    jti: randomBytes(16).toString("base64url"),
+    ...claims,
+  };
+  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+  const input = `${b64json({ alg: "EdDSA", kid: key.kid, typ: "at+jwt" })}.${b64json(payload)}`;
+  return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString("base64url")}`;
+}
+
+/**
  * `{ authorization: "Bearer <makeToken(sub, claims)>" }`.
  *
  * @example
@@ -128,7 +160,7 @@ export function authHeaders(sub = "user-1", claims: Record<string, unknown> = {}
 
 /**
  * Hono middleware that lets every request in as `user` (a principal or a user id), without a
- * token: for tests that are about something else. Python: `override_current_user(app, user)`.
+ * token: for tests that are about something else. Python: `acting_as(app, user)`.
  *
  * @example
  * app.use("/api/*", actingAs("user-1"));

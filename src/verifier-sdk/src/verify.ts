@@ -4,7 +4,7 @@
  * a cached `KeyObject` through `node:crypto`; a bounded cache of verified tokens makes a
  * repeated token cost a map lookup.
  */
-import { validateClaims } from "./claims.js";
+import { tokenKindOf, validateClaims } from "./claims.js";
 import { asciiBytes, decodeJsonObject, decodeSegment } from "./encoding.js";
 import { AuthError } from "./errors.js";
 import { JwksCache } from "./jwks.js";
@@ -117,9 +117,10 @@ export class Verifier {
     const payload = decodeJsonObject(payloadB64);
     const signature = decodeSegment(signatureB64);
     if ("crit" in header) throw new AuthError("malformed_token");
+    let typ: string | undefined;
     if (header.typ !== undefined && header.typ !== null) {
       if (typeof header.typ !== "string") throw new AuthError("malformed_token");
-      const typ = header.typ.toLowerCase().replace(/^application\//, "");
+      typ = header.typ.toLowerCase().replace(/^application\//, "");
       if (!ACCEPTED_TYP.has(typ)) throw new AuthError("malformed_token");
     }
     const kid = header.kid === null ? undefined : header.kid;
@@ -145,6 +146,7 @@ export class Verifier {
         leewaySeconds: this.options.leewaySeconds,
         now: checkedAt,
       });
+      tokenKindOf(typ, payload);
     } catch (error) {
       if (error instanceof AuthError) this.mismatches.report(error.code, payload);
       throw error;

@@ -1,7 +1,7 @@
 /** The shared vectors (contract-tests/vectors): the TypeScript verifier agrees with every one. */
 import fs from "node:fs";
 import path from "node:path";
-import { AuthError, checkPermission, checkRole, createVerifier } from "@authbridge/verifier";
+import { AuthError, checkPermission, checkRole, checkUser, createVerifier } from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
 
 interface Vector {
@@ -11,8 +11,8 @@ interface Vector {
   now: number;
   issuer: string;
   audience: string;
-  require?: { roles?: string[]; permissions?: string[] };
-  expect: { ok: true; sub: string; roles: string[]; permissions: string[] } | { code: string };
+  require?: { user?: boolean; roles?: string[]; permissions?: string[] };
+  expect: Record<string, unknown>;
 }
 
 const file = path.resolve(import.meta.dirname, "../../../contract-tests/vectors/vectors.json");
@@ -43,10 +43,19 @@ describe("shared test vectors", () => {
     const result = await (async () => {
       try {
         const principal = await verifier.verify(vector.token);
-        // Authentication, then role, then permission: CONTRACT §3's order.
+        // Authentication (a person, where required), then role, then permission: CONTRACT §3's order.
+        if (vector.require?.user) checkUser(principal);
         if (vector.require?.roles) checkRole(principal, vector.require.roles);
         if (vector.require?.permissions) checkPermission(principal, vector.require.permissions);
-        return { ok: true as const, sub: principal.id, roles: principal.roles, permissions: principal.permissions };
+        return {
+          ok: true as const,
+          sub: principal.id,
+          kind: principal.kind,
+          client_id: principal.clientId,
+          scopes: principal.scopes,
+          roles: principal.roles,
+          permissions: principal.permissions,
+        };
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         return { code: error.code };

@@ -35,9 +35,24 @@ describe("a valid token", () => {
     expect((await makeVerifier(fx.jwks, fx.clock).verify(token)).id).toBe("user-1");
   });
 
-  it.each(["JWT", "jwt", "at+jwt", "application/at+jwt", "APPLICATION/JWT"])("accepts typ %s", async (typ) => {
+  it.each(["JWT", "jwt", "APPLICATION/JWT"])("accepts a user token typed %s", async (typ) => {
     const token = signTestToken(fx.key, { claims: claims(), header: { typ } });
     expect((await makeVerifier(fx.jwks, fx.clock).verify(token)).id).toBe("user-1");
+  });
+
+  it.each(["at+jwt", "application/at+jwt", "AT+JWT"])("accepts a client token typed %s", async (typ) => {
+    const { email: _e, name: _n, email_verified: _v, ...base } = claims();
+    const token = signTestToken(fx.key, {
+      claims: { ...base, sub: "client_1", client_id: "client_1", scope: "tasks:read:any" },
+      header: { typ },
+    });
+    const principal = await makeVerifier(fx.jwks, fx.clock).verify(token);
+    expect([principal.kind, principal.clientId, principal.scopes]).toEqual(["client", "client_1", ["tasks:read:any"]]);
+  });
+
+  it("refuses a user token typed at+jwt (RFC 9068 token confusion)", async () => {
+    const token = signTestToken(fx.key, { claims: claims(), header: { typ: "at+jwt" } });
+    await expect(makeVerifier(fx.jwks, fx.clock).verify(token)).rejects.toMatchObject({ code: "invalid_claims" });
   });
 
   it("without kid is accepted when the set holds one key", async () => {

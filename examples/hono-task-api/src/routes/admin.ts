@@ -1,7 +1,9 @@
 /**
- * `/api/admin/*`: every user's tasks, for the `admin` role (python-backend's `routes/admin.py`
- * is the twin). The order of checks is the contract's: authentication (the app's middleware) →
- * role → permission → the request's own validity (422) → the target's existence (404).
+ * `/api/admin/*`: every user's tasks, for people with the `admin` role and for machine clients
+ * granted the route's permission as a scope, such as a reporting job (python-backend's
+ * `routes/admin.py` is the twin). The order of checks is the contract's: authentication (the
+ * app's `requireCaller`) → role (a client has none to check) → permission (a client's scope) →
+ * the request's own validity (422) → the target's existence (404).
  */
 import { requirePermission, requireRole } from "@authbridge/verifier/hono";
 import { Hono } from "hono";
@@ -10,7 +12,8 @@ import type { TaskStore } from "../store/index.js";
 
 export function adminRouter(store: TaskStore): Hono {
   const router = new Hono();
-  router.use("/api/admin/*", requireRole("admin"));
+  // People need the admin role; a machine client goes on to the route's permission (its scopes).
+  router.use("/api/admin/*", requireRole("admin", { clients: "admit" }));
 
   router.get("/api/admin/tasks", requirePermission("tasks:read:any"), async (c) => {
     const query = parseListQuery(c.req.queries(), { owner: true });

@@ -8,7 +8,7 @@ The TypeScript SDK (``@authbridge/verifier``) has the same names in camelCase; t
 side-by-side table lists both.
 """
 
-from .access import check_permission, check_role, has_permission, has_role
+from .access import check_permission, check_role, check_user, has_permission, has_role
 from .encoding import MAX_JSON_DEPTH
 from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode
 from .jwks import MAX_JWKS_BYTES, MAX_JWKS_KEYS
@@ -34,6 +34,7 @@ __all__ = [
     "Verifier",
     "check_permission",
     "check_role",
+    "check_user",
     "create_verifier",
     "has_permission",
     "has_role",

@@ -22,15 +22,27 @@ def has_role(user: Principal, role: str) -> bool:
 
 
 def has_permission(user: Principal, permission: str) -> bool:
-    """Whether the token's ``permissions`` claim lists ``permission``.
+    """Whether the caller holds ``permission``: a user by the token's ``permissions`` claim, a
+    machine client by its ``scope`` (scopes are the role map's permission names).
 
     >>> if has_permission(user, "tasks:read:any"): ...
     """
-    return permission in user.permissions
+    return permission in (user.scopes if user.kind == "client" else user.permissions)
+
+
+def check_user(caller: Principal) -> None:
+    """Raise ``user_required`` unless the caller is a person (a user's token, not a machine
+    client's): what ``get_current_user`` does after authenticating.
+
+    >>> check_user(caller)  # in a handler that takes CurrentCaller
+    """
+    if caller.kind == "client":
+        raise AuthError("user_required")
 
 
 def check_role(user: Principal, roles: Iterable[str]) -> None:
-    """Raise ``insufficient_role`` unless ``user`` has at least one of ``roles``.
+    """Raise ``insufficient_role`` unless ``user`` has at least one of ``roles`` (a machine client
+    has none).
 
     >>> check_role(user, ["admin"])
     """
@@ -42,7 +54,8 @@ def check_role(user: Principal, roles: Iterable[str]) -> None:
 
 
 def check_permission(user: Principal, permissions: Iterable[str]) -> None:
-    """Raise ``insufficient_permission`` unless ``user`` has every one of ``permissions``.
+    """Raise ``insufficient_permission`` unless the caller (a user or a client) has every one of
+    ``permissions``.
 
     >>> check_permission(user, ["tasks:read:any"])
     """

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, TypeGuard
+from typing import Any, Literal, TypeGuard
 
 from .errors import AuthError
+
+#: A person (a user's session token) or a machine client (an RFC 9068 access token).
+PrincipalKind = Literal["user", "client"]
 
 
 def _is_number(value: Any) -> TypeGuard[float]:
@@ -60,6 +63,51 @@ def validate_claims(
         raise AuthError("invalid_claims")
     if "permissions" in claims and permissions_of(claims["permissions"]) is None:
         raise AuthError("invalid_claims")
+
+
+#: Claims that describe a person: a client token carrying one is refused (it names no person).
+_PERSON_CLAIMS = ("email", "name", "email_verified", "emailVerified", "role", "permissions")
+
+
+def token_kind_of(typ: str | None, claims: dict[str, Any]) -> PrincipalKind:
+    """Whether the verified token is a person's or a machine client's, by RFC 9068 §4.
+
+    An access token (``typ`` ``at+jwt``) must carry ``client_id``, and a token that carries
+    ``client_id`` must be one, so neither kind can be passed off as the other
+    (``invalid_claims``). A client token's ``client_id`` is its ``sub``, its ``scope`` a
+    space-separated list, and it carries no person claims. ``typ`` is the header's, lower-cased,
+    without ``application/``. TypeScript: ``tokenKindOf``.
+
+    >>> token_kind_of("at+jwt", {"sub": "client_1", "client_id": "client_1", "scope": "tasks:read:any"})
+    'client'
+    """
+    is_access_token = typ == "at+jwt"
+    has_client_id = "client_id" in claims
+    if is_access_token != has_client_id:
+        raise AuthError("invalid_claims")
+    if not has_client_id:
+        return "user"
+    client_id = claims["client_id"]
+    if not isinstance(client_id, str) or not client_id or claims.get("sub") != client_id:
+        raise AuthError("invalid_claims")
+    if "scope" in claims and scopes_of(claims["scope"]) is None:
+        raise AuthError("invalid_claims")
+    if any(name in claims for name in _PERSON_CLAIMS):
+        raise AuthError("invalid_claims")
+    return "client"
+
+
+def scopes_of(value: Any) -> tuple[str, ...] | None:
+    """The scopes of a ``scope`` claim (RFC 6749 §3.3: names separated by single spaces), each
+    once; ``None`` when the claim is not such a string.
+
+    >>> scopes_of("tasks:read:any users:list")
+    ('tasks:read:any', 'users:list')
+    """
+    if not isinstance(value, str):
+        return None
+    scopes = value.split(" ")
+    return tuple(dict.fromkeys(scopes)) if all(scopes) else None
 
 
 def roles_of(value: Any) -> tuple[str, ...] | None:

@@ -27,6 +27,7 @@ AuthErrorCode = Literal[
     "invalid_audience",
     "invalid_claims",
     "forbidden",
+    "user_required",
     "insufficient_role",
     "insufficient_permission",
 ]
@@ -52,6 +53,7 @@ class ErrorCode(StrEnum):
     INVALID_AUDIENCE = "invalid_audience"
     INVALID_CLAIMS = "invalid_claims"
     FORBIDDEN = "forbidden"
+    USER_REQUIRED = "user_required"
     INSUFFICIENT_ROLE = "insufficient_role"
     INSUFFICIENT_PERMISSION = "insufficient_permission"
 
@@ -72,6 +74,7 @@ MESSAGES: Final[dict[AuthErrorCode, str]] = {
     "invalid_audience": "The token audience is not accepted",
     "invalid_claims": "The token claims are invalid",
     "forbidden": "You do not have access to this resource",
+    "user_required": "This route is for signed-in users, not machine clients",
     "insufficient_role": "This action requires a role you do not have",
     "insufficient_permission": "This action requires a permission you do not have",
 }
@@ -109,7 +112,7 @@ class AuthError(Exception):
         """401 for token failures, 503 when the keys cannot be fetched, 403 for a refused access."""
         if self.code == "jwks_unavailable":
             return 503
-        if self.code == "forbidden" or self.code in _INSUFFICIENT_SCOPE:
+        if self.code in ("forbidden", "user_required") or self.code in _INSUFFICIENT_SCOPE:
             return 403
         return 401
 
@@ -118,7 +121,7 @@ class AuthError(Exception):
         """The exact ``WWW-Authenticate`` value of CONTRACT §3, or ``None`` where none is sent."""
         if self.code == "missing_token":
             return f'Bearer realm="{REALM}"'
-        if self.code in ("jwks_unavailable", "forbidden"):
+        if self.code in ("jwks_unavailable", "forbidden", "user_required"):
             return None
         if self.code in _INSUFFICIENT_SCOPE:
             # RFC 6750 §3.1: a valid token that lacks the privileges the request needs.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .claims import permissions_of, roles_of
+from .claims import PrincipalKind, permissions_of, roles_of, scopes_of
 
 
 def _frozen(value: Any) -> Any:
@@ -24,7 +24,8 @@ def _frozen(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """``id`` is the token's ``sub``; ``claims`` holds every verified claim, read-only.
+    """``id`` is the token's ``sub`` (a user's id, or a machine client's ``client_id``);
+    ``claims`` holds every verified claim, read-only.
 
     >>> principal_from_claims({"sub": "u1", "email": "a@example.com"}).email
     'a@example.com'
@@ -40,6 +41,13 @@ class Principal:
     #: The ``permissions`` claim; empty when absent.
     permissions: tuple[str, ...]
     claims: Mapping[str, Any] = field(repr=False)
+    #: ``"user"`` (a person's session token) or ``"client"`` (a client credentials access token,
+    #: ``typ: at+jwt`` with ``client_id``).
+    kind: PrincipalKind = "user"
+    #: The ``client_id`` claim of a client token; ``None`` for a user.
+    client_id: str | None = None
+    #: The ``scope`` claim of a client token as a tuple; empty for a user.
+    scopes: tuple[str, ...] = ()
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -49,6 +57,8 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     ('admin', 'sales')
     """
     verified = claims.get("email_verified", claims.get("emailVerified"))
+    is_client = "client_id" in claims
+    client_id = claims["client_id"] if is_client else None
     return Principal(
         id=str(claims["sub"]),
         email=claims.get("email"),
@@ -57,4 +67,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         roles=roles_of(claims.get("role")) or (),
         permissions=permissions_of(claims.get("permissions")) or (),
         claims=_frozen(claims),
+        kind="client" if is_client else "user",
+        client_id=client_id if isinstance(client_id, str) else None,
+        scopes=(scopes_of(claims.get("scope")) if is_client else None) or (),
     )

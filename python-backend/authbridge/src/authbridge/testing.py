@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import threading
 import time
 import uuid
@@ -44,6 +45,7 @@ __all__ = [
     "auth_headers",
     "configure_env",
     "generate_test_key",
+    "make_client_token",
     "make_token",
     "serve_jwks",
 ]
@@ -163,6 +165,34 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
     return signer.sign({name: value for name, value in payload.items() if value is not None})
 
 
+def make_client_token(
+    client_id: str = "client_test", scope: str | None = None, *, key: TestKey | None = None, **claims: Any
+) -> str:
+    """A valid machine client token (RFC 9068: ``typ: at+jwt``, ``sub`` = ``client_id``, the
+    granted ``scope``), as the auth server's token endpoint issues one; claims as ``make_token``.
+
+    >>> make_client_token("reports", scope="tasks:read:any")
+    """
+    signer = key or _default_key
+    if signer is None:
+        raise RuntimeError("authbridge.testing: call configure_env() first, or pass key=")
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "iss": _defaults["issuer"],
+        "sub": client_id,
+        "aud": _defaults["audience"].split(",")[0].strip(),
+        "client_id": client_id,
+        "scope": scope,
+        "iat": now,
+        "exp": now + 3600,
+        "jti": secrets.token_urlsafe(16),
+    }
+    payload.update(claims)
+    return signer.sign(
+        {name: value for name, value in payload.items() if value is not None}, header={"typ": "at+jwt"}
+    )
+
+
 def auth_headers(sub: str = "user-1", **claims: Any) -> dict[str, str]:
     """``{"Authorization": "Bearer <make_token(sub, **claims)>"}``.
 
@@ -181,11 +211,20 @@ def acting_as(app: FastAPI, user: Principal | str, **claims: Any) -> None:
 
     >>> acting_as(app, "user-1", role="admin")
     """
-    from .fastapi import get_current_user
+    from .errors import AuthError, ErrorCode
+    from .fastapi import get_current_caller, get_current_user
     from .principal import Principal, principal_from_claims
 
     principal = user if isinstance(user, Principal) else principal_from_claims({**claims, "sub": user})
-    app.dependency_overrides[get_current_user] = lambda: principal
+
+    def as_user() -> Principal:
+        # A machine client (``client_id`` among the claims) meets person-only routes as a token would.
+        if principal.kind == "client":
+            raise AuthError(ErrorCode.USER_REQUIRED)
+        return principal
+
+    app.dependency_overrides[get_current_user] = as_user
+    app.dependency_overrides[get_current_caller] = lambda: principal
 
 
 class _QuietHTTPServer(ThreadingHTTPServer):

@@ -14,7 +14,7 @@ from typing import Any
 
 from jwt import PyJWK
 
-from .claims import validate_claims
+from .claims import token_kind_of, validate_claims
 from .encoding import decode_segment, json_object
 from .errors import AuthError
 from .jwks import JwksCache
@@ -134,6 +134,7 @@ class Verifier:
                 leeway=self.settings.leeway_seconds,
                 now=self._now(),
             )
+            token_kind_of(typ, payload)
         except AuthError as error:
             self._mismatches.report(error.code, payload)
             raise

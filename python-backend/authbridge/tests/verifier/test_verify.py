@@ -115,10 +115,35 @@ async def test_crit_header_is_malformed(make_verifier: MakeVerifier, key: Signin
     assert await code_of(make_verifier(), token) == "malformed_token"
 
 
-@pytest.mark.parametrize("typ", ["JWT", "jwt", "at+jwt", "application/at+jwt", "APPLICATION/JWT"])
-async def test_accepted_typ(make_verifier: MakeVerifier, key: SigningKey, clock: FakeClock, typ: str) -> None:
+@pytest.mark.parametrize("typ", ["JWT", "jwt", "APPLICATION/JWT"])
+async def test_accepted_user_typ(
+    make_verifier: MakeVerifier, key: SigningKey, clock: FakeClock, typ: str
+) -> None:
     principal = await make_verifier().verify(make_token(key, claims_for(now=clock.now), header={"typ": typ}))
     assert principal.id == "user-1"
+
+
+@pytest.mark.parametrize("typ", ["at+jwt", "application/at+jwt", "AT+JWT"])
+async def test_accepted_client_typ(
+    make_verifier: MakeVerifier, key: SigningKey, clock: FakeClock, typ: str
+) -> None:
+    claims = {
+        k: v for k, v in claims_for(now=clock.now).items() if k not in ("email", "name", "email_verified")
+    }
+    claims.update(sub="client_1", client_id="client_1", scope="tasks:read:any")
+    principal = await make_verifier().verify(make_token(key, claims, header={"typ": typ}))
+    assert (principal.kind, principal.client_id, principal.scopes) == (
+        "client",
+        "client_1",
+        ("tasks:read:any",),
+    )
+
+
+async def test_user_token_typed_at_jwt_is_refused(
+    make_verifier: MakeVerifier, key: SigningKey, clock: FakeClock
+) -> None:
+    token = make_token(key, claims_for(now=clock.now), header={"typ": "at+jwt"})
+    assert await code_of(make_verifier(), token) == "invalid_claims"
 
 
 @pytest.mark.parametrize("typ", ["JOSE", "dpop+jwt", "application/json", 7])

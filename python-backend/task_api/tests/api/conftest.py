@@ -16,7 +16,7 @@ from authbridge.testing import JwksServer, TestKey
 from task_api import create_app
 from task_api.config import TaskApiSettings
 
-from ..tokens import AUDIENCE, ISSUER, token_for
+from ..tokens import AUDIENCE, ISSUER, client_token_for, token_for
 
 DATABASES = ["sqlite", "postgres"]
 
@@ -59,6 +59,16 @@ async def client(jwks: JwksServer, database_url: str) -> AsyncIterator[httpx.Asy
 
 
 TokenFor = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def client_for(key: TestKey) -> TokenFor:
+    """Authorization headers of a machine client granted ``scope``."""
+
+    def build(scope: str, **overrides: object) -> dict[str, str]:
+        return {"Authorization": f"Bearer {client_token_for(key, 'client_reports', scope, **overrides)}"}
+
+    return build
 
 
 @pytest.fixture

@@ -134,4 +134,69 @@ async def test_openapi_documents_the_admin_403(client: httpx.AsyncClient) -> Non
     responses = schema["paths"]["/api/admin/tasks"]["get"]["responses"]
     enum = responses["403"]["content"]["application/json"]["schema"]["properties"]["code"]["enum"]
     assert enum == ["insufficient_permission", "insufficient_role"]
-    assert "403" not in schema["paths"]["/api/tasks"]["get"]["responses"]
+    # The per-user routes are for people: a machine client's token is the one 403 they document.
+    own = schema["paths"]["/api/tasks"]["get"]["responses"]["403"]
+    assert own["content"]["application/json"]["schema"]["properties"]["code"]["enum"] == ["user_required"]
+
+
+async def test_a_client_reads_every_task_and_the_users_with_its_scopes(
+    client: httpx.AsyncClient, auth_for: TokenFor, client_for: TokenFor
+) -> None:
+    await seed(client, auth_for)
+    response = await client.get("/api/admin/tasks", headers=client_for("tasks:read:any"))
+    assert response.status_code == 200
+    assert len(response.json()) == 3
+    users = await client.get("/api/admin/users", headers=client_for("users:list"))
+    assert users.json() == [{"user_id": "alice", "task_count": 2}, {"user_id": "bob", "task_count": 1}]
+
+
+async def test_a_client_without_the_routes_scope_is_403_insufficient_permission(
+    client: httpx.AsyncClient, client_for: TokenFor
+) -> None:
+    response = await client.delete(f"/api/admin/tasks/{MISSING}", headers=client_for("tasks:read:any"))
+    assert response.status_code == 403
+    assert response.headers["www-authenticate"] == SCOPE.format(
+        "This action requires a permission you do not have"
+    )
+    assert response.json()["code"] == "insufficient_permission"
+
+
+async def test_a_client_deletes_any_task_with_tasks_write_any(
+    client: httpx.AsyncClient, auth_for: TokenFor, client_for: TokenFor
+) -> None:
+    created = await client.post("/api/tasks", json={"title": "doomed"}, headers=auth_for("alice"))
+    task_id = created.json()["id"]
+    headers = client_for("tasks:write:any")
+    assert (await client.delete(f"/api/admin/tasks/{task_id}", headers=headers)).status_code == 204
+    assert (await client.delete(f"/api/admin/tasks/{task_id}", headers=headers)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/me"),
+        ("GET", "/api/tasks"),
+        ("POST", "/api/tasks"),
+        ("GET", "/api/users/client_reports/tasks"),
+    ],
+)
+async def test_a_client_on_a_route_for_people_is_403_user_required(
+    client: httpx.AsyncClient, client_for: TokenFor, method: str, path: str
+) -> None:
+    body = {"title": "from a robot"} if method == "POST" else None
+    response = await client.request(
+        method, path, json=body, headers=client_for("tasks:read:any tasks:write:any")
+    )
+    assert response.status_code == 403
+    assert "www-authenticate" not in response.headers
+    assert response.json() == {
+        "detail": "This route is for signed-in users, not machine clients",
+        "code": "user_required",
+    }
+
+
+async def test_a_user_tokens_scope_claim_grants_nothing(
+    client: httpx.AsyncClient, auth_for: TokenFor
+) -> None:
+    response = await client.get("/api/admin/tasks", headers=auth_for("alice", scope="tasks:read:any"))
+    assert response.json()["code"] == "insufficient_role"

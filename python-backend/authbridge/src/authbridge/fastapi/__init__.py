@@ -9,11 +9,14 @@ headers; policy (who is an admin) belongs to the app.
 
 from .body import body_limit
 from .dependencies import (
+    CurrentCaller,
     CurrentUser,
     OptionalUser,
     OtherCredential,
+    get_current_caller,
     get_current_user,
     optional_user,
+    require_caller,
     require_owner,
     require_permission,
     require_role,
@@ -24,6 +27,7 @@ from .responses import auth_error_handler
 from .state import VerifierDep, get_verifier
 
 __all__ = [
+    "CurrentCaller",
     "CurrentUser",
     "OptionalUser",
     "OtherCredential",
@@ -31,10 +35,12 @@ __all__ = [
     "auth_error_handler",
     "auth_lifespan",
     "body_limit",
+    "get_current_caller",
     "get_current_user",
     "get_verifier",
     "install_auth",
     "optional_user",
+    "require_caller",
     "require_owner",
     "require_permission",
     "require_role",

@@ -1,18 +1,19 @@
-"""The dependencies a route takes: who the caller is (``CurrentUser``), may be (``OptionalUser``),
-and what they must have (``require_role``, ``require_permission``, ``require_owner``)."""
+"""The dependencies a route takes: who the caller is (``CurrentUser``, a person; ``CurrentCaller``,
+a person or a machine client), may be (``OptionalUser``), and what they must have
+(``require_role``, ``require_permission``, ``require_owner``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..access import check_permission, check_role
+from ..access import check_permission, check_role, check_user
 from ..errors import AuthError, ErrorCode
 from ..principal import Principal
-from .routes import ACCESS_CHECKS, AUTHENTICATORS
+from .routes import ACCESS_CHECKS, ADMITS_CLIENTS, AUTHENTICATORS
 from .state import get_verifier
 
 #: Registers the bearer scheme in OpenAPI (Swagger's "Authorize"); parsing stays ours, so a
@@ -41,27 +42,54 @@ async def _authenticate(request: Request) -> Principal:
         raise
 
 
+def _person(principal: Principal) -> Principal:
+    # A route for people answers a client's token with one code (decided before the body).
+    check_user(principal)
+    return principal
+
+
+async def _authenticate_person(request: Request) -> Principal:
+    return _person(await _authenticate(request))
+
+
 def _verified_before_body(request: Request, dependency: Callable[..., Any]) -> Principal | None:
     verified: dict[Any, Principal] = request.scope.get("authbridge.principals", {})
     return verified.get(dependency)
 
 
 async def get_current_user(request: Request, _credentials: Bearer = None) -> Principal:
-    """The verified caller, or the contract's 401 / 503.
+    """The verified user (a person), or the contract's 401 / 503; a machine client's token is
+    the 403 ``user_required``.
 
     >>> @app.get("/api/me")
     ... async def read_me(user: CurrentUser) -> dict[str, str]: ...
     """
     # The body limit may have verified this request already (before the body).
     principal = _verified_before_body(request, get_current_user)
+    return principal if principal is not None else await _authenticate_person(request)
+
+
+AUTHENTICATORS[get_current_user] = _authenticate_person
+
+
+async def get_current_caller(request: Request, _credentials: Bearer = None) -> Principal:
+    """The verified caller, a person or a machine client (``principal.kind``), or the contract's
+    401 / 503: for routes a service may call too. TypeScript: ``requireCaller``.
+
+    >>> @app.get("/api/admin/tasks", dependencies=[Depends(require_permission("tasks:read:any"))])
+    ... async def every_task(caller: CurrentCaller) -> list[Task]: ...
+    """
+    principal = _verified_before_body(request, get_current_caller)
     return principal if principal is not None else await _authenticate(request)
 
 
-AUTHENTICATORS[get_current_user] = _authenticate
+AUTHENTICATORS[get_current_caller] = _authenticate
+ADMITS_CLIENTS.add(get_current_caller)
 
 
 async def optional_user(request: Request, _credentials: Bearer = None) -> Principal | None:
-    """``None`` without an Authorization header; a present but bad token is still a 401.
+    """``None`` without an Authorization header; a present but bad token is still a 401, a machine
+    client's token the 403 ``user_required``.
 
     >>> @app.get("/api/greeting")
     ... async def greeting(user: OptionalUser) -> str:
@@ -69,7 +97,7 @@ async def optional_user(request: Request, _credentials: Bearer = None) -> Princi
     """
     if _authorization(request) is None:
         return None
-    return await _authenticate(request)
+    return await _authenticate_person(request)
 
 
 #: Another way to authenticate a request (an API key header, a signed cookie): the caller it
@@ -79,8 +107,11 @@ async def optional_user(request: Request, _credentials: Bearer = None) -> Princi
 OtherCredential = Callable[[Request], Awaitable[Principal | None]]
 
 
-def require_user(*, other_credentials: Sequence[OtherCredential] = ()) -> Callable[..., Awaitable[Principal]]:
-    """A dependency like ``get_current_user`` that also accepts other credentials.
+def require_user(
+    *, other_credentials: Sequence[OtherCredential] = (), allow_clients: bool = False
+) -> Callable[..., Awaitable[Principal]]:
+    """A dependency like ``get_current_user`` that also accepts other credentials, and with
+    ``allow_clients`` machine clients' tokens (as ``get_current_caller``).
 
     A bearer token, when the request has an ``Authorization`` header, decides as always (a bad
     one is a 401 even if another credential is there too). Without one, each of
@@ -99,7 +130,7 @@ def require_user(*, other_credentials: Sequence[OtherCredential] = ()) -> Callab
     """
     others = tuple(other_credentials)
 
-    async def authenticate(request: Request) -> Principal:
+    async def any_caller(request: Request) -> Principal:
         if _authorization(request) is not None or not others:
             return await _authenticate(request)
         for credential in others:
@@ -108,18 +139,39 @@ def require_user(*, other_credentials: Sequence[OtherCredential] = ()) -> Callab
                 return principal
         raise AuthError(ErrorCode.MISSING_TOKEN)
 
+    async def authenticate(request: Request) -> Principal:
+        principal = await any_caller(request)
+        return principal if allow_clients else _person(principal)
+
     async def caller(request: Request, _credentials: Bearer = None) -> Principal:
         principal = _verified_before_body(request, caller)
         return principal if principal is not None else await authenticate(request)
 
     AUTHENTICATORS[caller] = authenticate
+    if allow_clients:
+        ADMITS_CLIENTS.add(caller)
     return caller
+
+
+def require_caller(
+    *, other_credentials: Sequence[OtherCredential] = ()
+) -> Callable[..., Awaitable[Principal]]:
+    """``require_user`` that admits machine clients too: for routes a person or a service may
+    call (``get_current_caller`` with other credentials). TypeScript: ``requireCaller``.
+
+    >>> Caller = Annotated[Principal, Depends(require_caller(other_credentials=[api_key]))]
+    """
+    return require_user(other_credentials=other_credentials, allow_clients=True)
 
 
 #: The verified caller as a handler parameter (``get_current_user``).
 #: >>> @app.get("/api/me")
 #: ... async def me(user: CurrentUser) -> dict[str, str]: return {"id": user.id}
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
+#: A person or a machine client as a handler parameter (``get_current_caller``).
+#: >>> @app.get("/api/reports")
+#: ... async def reports(caller: CurrentCaller) -> dict[str, str]: return {"kind": caller.kind}
+CurrentCaller = Annotated[Principal, Depends(get_current_caller)]
 #: The caller if a token was sent, else ``None`` (``optional_user``).
 #: >>> @app.get("/api/greeting")
 #: ... async def greeting(user: OptionalUser) -> str: return f"hi {user.name}" if user else "hi"
@@ -138,22 +190,35 @@ def require_owner(user: Principal, owner_id: str) -> None:
 AccessDependency = Callable[[Principal], Awaitable[Principal]]
 
 
-def require_role(*roles: str) -> AccessDependency:
+def require_role(*roles: str, clients: Literal["admit", "refuse"] = "refuse") -> AccessDependency:
     """A dependency: the verified caller if they have at least one of ``roles`` (the token's
-    ``role`` claim), else the contract's 403 ``insufficient_role``. Authentication comes first.
+    ``role`` claim), else the contract's 403 ``insufficient_role`` (a machine client has no
+    role). With ``clients="admit"`` a machine client passes this check, to be judged by the
+    route's ``require_permission`` (its scopes), which must follow. Authentication comes first.
 
     >>> Admin = Annotated[Principal, Depends(require_role("admin"))]
+    >>> staff_or_jobs = Depends(require_role("admin", clients="admit"))
     >>> @app.get("/api/admin/stats")
     ... async def stats(admin: Admin) -> dict[str, int]: ...
     """
     if not roles:
         raise TypeError("authbridge: require_role needs at least one role")
-    return _access_dependency(ErrorCode.INSUFFICIENT_ROLE, lambda user: check_role(user, roles))
+    if clients not in ("admit", "refuse"):
+        raise TypeError('authbridge: require_role\'s clients is "admit" or "refuse"')
+    admit_clients = clients == "admit"
+
+    def check(user: Principal) -> None:
+        if admit_clients and user.kind == "client":
+            return
+        check_role(user, roles)
+
+    return _access_dependency(ErrorCode.INSUFFICIENT_ROLE, check)
 
 
 def require_permission(*permissions: str) -> AccessDependency:
-    """A dependency: the verified caller if they have every one of ``permissions`` (the token's
-    ``permissions`` claim), else the contract's 403 ``insufficient_permission``.
+    """A dependency: the verified caller if they have every one of ``permissions``, else the
+    contract's 403 ``insufficient_permission``. A user holds the token's ``permissions``, a
+    machine client its ``scope``: both may pass, unless the route also takes ``CurrentUser``.
 
     >>> can_purge = Depends(require_permission("tasks:write:any"))
     >>> @app.delete("/api/admin/tasks/{task_id}", dependencies=[can_purge])
@@ -169,7 +234,7 @@ def _access_dependency(code: str, check: Callable[[Principal], None]) -> AccessD
     """A dependency that authenticates, runs ``check`` and hands the caller on; registered so
     that install_auth documents its 403 (``code``) in OpenAPI."""
 
-    async def access_check(user: CurrentUser) -> Principal:
+    async def access_check(user: CurrentCaller) -> Principal:
         check(user)
         return user
 

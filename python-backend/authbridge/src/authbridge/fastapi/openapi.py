@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from ..errors import MESSAGES, AuthError
-from .routes import ACCESS_CHECKS, AUTHENTICATORS, api_routes, dependency_calls, registered
+from .routes import ACCESS_CHECKS, AUTHENTICATORS, admits_clients, api_routes, dependency_calls, registered
 
 _UNAUTHORIZED: list[str] = [code for code in MESSAGES if AuthError(code).status == 401]
 _MARK = "_authbridge_documents"
@@ -31,20 +31,27 @@ def _error_response(description: str, codes: list[str]) -> dict[str, Any]:
 
 
 def document_access(app: FastAPI, schema: dict[str, Any]) -> None:
-    """Add the contract's 401 (and 403 for role and permission checks) to protected operations."""
+    """Add the contract's 401 (and 403 for role and permission checks, and for a machine client on
+    a route for people) to protected operations."""
     for route in api_routes(app):
         calls = dependency_calls(route)
         if not any(registered(AUTHENTICATORS, call) is not None for call in calls):
             continue
         operations = schema.get("paths", {}).get(route.path_format, {})
-        codes = (registered(ACCESS_CHECKS, call) for call in calls)
-        denies = sorted({code for code in codes if code is not None})
+        codes = {registered(ACCESS_CHECKS, call) for call in calls}
+        if any(registered(AUTHENTICATORS, call) is not None and not admits_clients(call) for call in calls):
+            codes.add("user_required")
+        denies = sorted(code for code in codes if code is not None)
         for method in route.methods or ():
             responses = operations.get(method.lower(), {}).setdefault("responses", {})
             responses.setdefault("401", _error_response("Missing or invalid bearer token", _UNAUTHORIZED))
             if denies:
                 responses.setdefault(
-                    "403", _error_response("The token lacks a required role or permission", denies)
+                    "403",
+                    _error_response(
+                        "A role or permission is missing, or a client called a route for people",
+                        denies,
+                    ),
                 )
 
 

@@ -19,6 +19,8 @@ Authenticate = Callable[[Request], Awaitable[Principal]]
 
 #: Every dependency that authenticates a caller, and how it does so.
 AUTHENTICATORS: weakref.WeakKeyDictionary[Callable[..., Any], Authenticate] = weakref.WeakKeyDictionary()
+#: The authenticating dependencies that admit machine clients too (``get_current_caller``).
+ADMITS_CLIENTS: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
 #: The dependencies ``require_role`` / ``require_permission`` made, and the 403 code each may answer.
 ACCESS_CHECKS: weakref.WeakKeyDictionary[Callable[..., Any], str] = weakref.WeakKeyDictionary()
 #: Routes' own body caps, set with ``body_limit``: the dependency each made, and its cap.
@@ -50,11 +52,20 @@ def authenticator_of(route: Any) -> tuple[Callable[..., Any], Authenticate] | No
     it authenticates; ``None`` for a route anyone may call."""
     if not isinstance(route, APIRoute):
         return None
-    for call in dependency_calls(route):
-        authenticate = registered(AUTHENTICATORS, call)
-        if authenticate is not None:
+    found = [(call, auth) for call in dependency_calls(route) if (auth := registered(AUTHENTICATORS, call))]
+    # A route that takes a person anywhere refuses a client before the body, whatever else it takes.
+    for call, authenticate in found:
+        if not admits_clients(call):
             return call, authenticate
-    return None
+    return found[0] if found else None
+
+
+def admits_clients(call: Any) -> bool:
+    """Whether the authenticating dependency ``call`` lets machine clients in."""
+    try:
+        return call in ADMITS_CLIENTS
+    except TypeError:
+        return False
 
 
 def api_routes(app: FastAPI) -> Iterator[Any]:

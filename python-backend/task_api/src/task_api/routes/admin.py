@@ -1,7 +1,8 @@
-"""``/api/admin/*``: every user's tasks, for the ``admin`` role (the TypeScript twin's
+"""``/api/admin/*``: every user's tasks, for people with the ``admin`` role and for machine
+clients granted the route's permission as a scope, such as a reporting job (the TypeScript twin's
 ``routes/admin.ts``). The order of checks is the contract's: authentication, then the role (the
-router's dependency), then the route's permission, then the request's own validity (422), then
-the target's existence (404)."""
+router's dependency; a client has no role to check), then the route's permission (a client's
+scope), then the request's own validity (422), then the target's existence (404)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ router = APIRouter(
     prefix="/api/admin",
     tags=["admin"],
     route_class=StrictJSONRoute,
-    dependencies=[Depends(require_role("admin"))],
+    # People need the admin role; a machine client goes on to the route's permission (its scopes).
+    dependencies=[Depends(require_role("admin", clients="admit"))],
 )
 
 
