@@ -10,17 +10,21 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import {
+  clientsCli,
   createPostgresDatabase,
   createRedisDatabase,
   fetchJwt,
+  type IssuedClient,
   newUser,
   postFrom,
   ROOT,
+  requestClientToken,
   type SpawnedAuthServer,
   signUp,
   spawnAuthServer,
 } from "@authbridge/harness";
 import { decodeJwt, decodeProtectedHeader } from "jose";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuthHandle } from "../src/auth.js";
 import { type Backends, startBackends } from "../src/backends.js";
@@ -30,6 +34,7 @@ const ISSUER = "http://auth.replicas.test";
 const AUDIENCE = "task-api";
 const SECRET = "replica-secret-".padEnd(48, "x");
 const SIGN_IN_MAX = 10;
+const CLIENT_TOKENS_MAX = 4;
 
 const hasEngines = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
 if (!hasEngines) console.log("[skip] TEST_DATABASE_URL and TEST_REDIS_URL unset: the two-replica variant is skipped");
@@ -74,6 +79,7 @@ describe.each([
       RATE_LIMIT_SIGN_IN_MAX: String(SIGN_IN_MAX),
       RATE_LIMIT_SIGN_IN_WINDOW_SECONDS: "60",
       RATE_LIMIT_MAX: "100000",
+      CLIENT_TOKEN_RATE_LIMIT_MAX: String(CLIENT_TOKENS_MAX),
       LOG_LEVEL: "warn",
     };
     if (count > 1) {
@@ -121,6 +127,45 @@ describe.each([
     // Another client is not affected.
     expect(await badSignInFrom("127.0.0.8", replica(1).url)).toBe(401);
   });
+
+  it.runIf(enabled)(
+    `a client from the CLI: tokens on every replica, limit shared (token ${CLIENT_TOKENS_MAX + 1} is 429 anywhere), revoked everywhere at once`,
+    async () => {
+      const created = await clientsCli(env, "create", "--name", "replicated", "--scope", "tasks:read:any");
+      expect(created.code, created.stderr).toBe(0);
+      const client = created.lines[0] as IssuedClient;
+      const statuses: number[] = [];
+      for (let i = 0; i < CLIENT_TOKENS_MAX; i += 1)
+        statuses.push((await requestClientToken(replica(i).url, client)).status);
+      expect(statuses).toEqual(Array(CLIENT_TOKENS_MAX).fill(200));
+      for (let i = 0; i < count; i += 1) {
+        const refused = await requestClientToken(replica(i).url, client);
+        expect([refused.status, refused.body.error]).toEqual([429, "too_many_requests"]);
+      }
+      const other = (await clientsCli(env, "create", "--name", "revoked", "--scope", "tasks:read:any"))
+        .lines[0] as IssuedClient;
+      for (let i = 0; i < count; i += 1) expect((await requestClientToken(replica(i).url, other)).status).toBe(200);
+      expect((await clientsCli(env, "revoke", other.client_id)).code).toBe(0);
+      for (let i = 0; i < count; i += 1) {
+        const refused = await requestClientToken(replica(i).url, other);
+        expect([refused.status, refused.body.error]).toEqual([401, "invalid_client"]);
+      }
+      if (env.AUTH_DATABASE_URL) {
+        // The record, read back as text: a hash, never the secret.
+        const db = new pg.Client({ connectionString: env.AUTH_DATABASE_URL });
+        await db.connect();
+        try {
+          const rows = await db.query('select * from "machineClient"');
+          const dump = JSON.stringify(rows.rows);
+          expect(dump).toContain(client.client_id);
+          expect(dump).not.toContain(client.client_secret);
+          expect(dump).not.toContain(other.client_secret);
+        } finally {
+          await db.end();
+        }
+      }
+    },
+  );
 
   it.runIf(enabled)("a rotation made through one changes the key every replica signs with", async () => {
     const { sessionToken } = await signUp(replica(0).url, newUser("rotation"));

@@ -81,6 +81,7 @@ export interface Reply {
 /**
  * A JSON POST from a chosen local address (`fetch` cannot choose one): each loopback address
  * is its own client for the rate limits. `Origin` is the target's unless `headers` say otherwise.
+ * A string body is sent as it is (with the `content-type` the headers give).
  */
 export function postFrom(
   localAddress: string,
@@ -90,7 +91,7 @@ export function postFrom(
 ): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
     const target = new URL(url);
-    const payload = JSON.stringify(body);
+    const payload = typeof body === "string" ? body : JSON.stringify(body);
     const req = http.request(
       {
         host: target.hostname,

@@ -72,7 +72,8 @@ export function machineClients(log: Logger) {
           const by = adminOf(ctx.context.session);
           const issued = await createClient(ctx.context.adapter, ctx.body).catch(refusal);
           log.info("audit", { event: "client.created", client_id: issued.client_id, scope: issued.scope, by });
-          return ctx.json(issued, { headers: { "cache-control": "no-store" } });
+          ctx.setHeader("cache-control", "no-store");
+          return ctx.json(issued);
         },
       ),
       rotateMachineClientSecret: createAuthEndpoint(
@@ -82,7 +83,8 @@ export function machineClients(log: Logger) {
           const by = adminOf(ctx.context.session);
           const issued = await rotateSecret(ctx.context.adapter, ctx.body.client_id).catch(refusal);
           log.info("audit", { event: "client.secret_rotated", client_id: issued.client_id, by });
-          return ctx.json(issued, { headers: { "cache-control": "no-store" } });
+          ctx.setHeader("cache-control", "no-store");
+          return ctx.json(issued);
         },
       ),
       revokeMachineClient: createAuthEndpoint(
