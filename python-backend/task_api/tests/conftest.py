@@ -10,6 +10,8 @@ import pytest
 
 from authbridge.testing import JwksServer, TestKey
 
+from .services import TSX, AuthService, running_auth_server
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -26,6 +28,15 @@ def jwks(key: TestKey) -> Iterator[JwksServer]:
     server = JwksServer([key])
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def auth_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthService]:
+    """The real auth server (Node), one per test module."""
+    if not TSX.exists():
+        pytest.skip("node_modules is missing: run `npm test` from the repository root")
+    with running_auth_server(tmp_path_factory.mktemp("auth-data")) as service:
+        yield service
 
 
 def pytest_report_header() -> str:

@@ -4,13 +4,17 @@ readiness URL polled until it answers with a deadline (noticing an early exit), 
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -59,3 +63,48 @@ def running_service(
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+ROOT = Path(__file__).resolve().parents[3]
+TSX = ROOT / "node_modules" / "tsx" / "dist" / "cli.mjs"
+
+
+@dataclass(frozen=True)
+class AuthService:
+    """The real auth server for a test module: its URL and the environment its CLIs need."""
+
+    url: str
+    env: dict[str, str]
+
+    def clients_cli(self, *args: str) -> list[dict[str, Any]]:
+        """``npm run clients:<args>`` against this server's database; its JSON lines."""
+        done = subprocess.run(
+            ["node", "--import", "tsx", "src/auth-server/src/cli/clients.ts", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return [json.loads(line) for line in done.stdout.decode().splitlines() if line.strip()]
+
+
+@contextmanager
+def running_auth_server(data_dir: Path, **env: str) -> Iterator[AuthService]:
+    """The auth server as ``npm start`` runs it, on a free loopback port, with its own data."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full = {
+        **os.environ,
+        "NODE_ENV": "development",
+        "PORT": str(port),
+        "BETTER_AUTH_URL": url,
+        "DATA_DIR": str(data_dir),
+        "JWT_AUDIENCE": "task-api",
+        "LOG_LEVEL": "warn",
+        **env,
+    }
+    full.pop("DATABASE_URL", None)
+    command = ["node", "--import", "tsx", "src/auth-server/src/main.ts"]
+    with running_service(command, cwd=ROOT, env=full, ready_url=f"{url}/readyz"):
+        yield AuthService(url, full)

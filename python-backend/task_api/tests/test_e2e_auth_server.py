@@ -3,9 +3,8 @@ verifies it through the server's JWKS over HTTP."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,33 +15,14 @@ from authbridge import AuthSettings
 from task_api import create_app
 from task_api.config import TaskApiSettings
 
-from .services import free_port, running_service
+from .services import AuthService
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[3]
-TSX = ROOT / "node_modules" / "tsx" / "dist" / "cli.mjs"
-
 
 @pytest.fixture(scope="module")
-def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not TSX.exists():
-        pytest.skip("node_modules is missing: run `npm test` from the repository root")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "NODE_ENV": "development",
-        "PORT": str(port),
-        "BETTER_AUTH_URL": url,
-        "DATA_DIR": str(tmp_path_factory.mktemp("auth-data")),
-        "JWT_AUDIENCE": "task-api",
-        "LOG_LEVEL": "warn",
-    }
-    env.pop("DATABASE_URL", None)
-    command = ["node", "--import", "tsx", "src/auth-server/src/main.ts"]
-    with running_service(command, cwd=ROOT, env=env, ready_url=f"{url}/readyz"):
-        yield url
+def auth_server(auth_service: AuthService) -> str:
+    return auth_service.url
 
 
 @asynccontextmanager

@@ -1,5 +1,11 @@
 /** @authbridge/verifier: verify Better Auth EdDSA JWTs exactly as the FastAPI dependency does. */
 export { checkPermission, checkRole, checkUser, hasPermission, hasRole } from "./access.js";
+export {
+  ClientCredentials,
+  ClientCredentialsError,
+  type ClientCredentialsOptions,
+  clientCredentials,
+} from "./client-credentials.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
 export { AuthError, type AuthErrorCode, ConfigError, ErrorCode, MESSAGES, REALM } from "./errors.js";
 export { MAX_JWKS_BYTES, MAX_JWKS_KEYS } from "./jwks.js";

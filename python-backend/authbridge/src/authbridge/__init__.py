@@ -9,6 +9,7 @@ side-by-side table lists both.
 """
 
 from .access import check_permission, check_role, check_user, has_permission, has_role
+from .client_credentials import ClientCredentials, ClientCredentialsError
 from .encoding import MAX_JSON_DEPTH
 from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode
 from .jwks import MAX_JWKS_BYTES, MAX_JWKS_KEYS
@@ -27,6 +28,8 @@ __all__ = [
     "AuthError",
     "AuthErrorCode",
     "AuthSettings",
+    "ClientCredentials",
+    "ClientCredentialsError",
     "ConfigError",
     "ErrorCode",
     "Principal",
