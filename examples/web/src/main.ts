@@ -15,6 +15,7 @@ import {
   type Task,
 } from "./api.js";
 import { authClient, forgetJwt } from "./auth.js";
+import { createClient, listClients, renderClients, showSecret } from "./clients.js";
 import { readable } from "./messages.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -141,8 +142,9 @@ async function refresh(): Promise<void> {
   const isAdmin = me.roles.includes("admin");
   $("admin").hidden = !isAdmin;
   if (isAdmin) {
-    const [all, users] = await Promise.all([listAllTasks(), listUsers()]);
+    const [all, users, clients] = await Promise.all([listAllTasks(), listUsers(), listClients()]);
     renderAdmin(all, users);
+    renderClients(clients, run);
   }
 }
 
@@ -231,6 +233,17 @@ $<HTMLFormElement>("new-task").addEventListener("submit", (event) => {
   const { title = "" } = formValues(form);
   void run(async () => {
     await createTask(title);
+    form.reset();
+  });
+});
+
+$<HTMLFormElement>("client-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target as HTMLFormElement;
+  const data = new FormData(form);
+  const scope = data.getAll("scope").map(String).join(" ");
+  void run(async () => {
+    showSecret(await createClient(String(data.get("name") ?? ""), scope));
     form.reset();
   });
 });

@@ -8,7 +8,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { linkIn, type MailCatcher, startMailCatcher } from "@authbridge/harness";
+import { linkIn, type MailCatcher, requestClientToken, startMailCatcher } from "@authbridge/harness";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifacts, CHROMIUM, hasChromium, startWebStack, type WebStack } from "./support.js";
@@ -137,6 +137,28 @@ describe.runIf(hasChromium)("demo frontend in Chromium", () => {
       await doraPage.reload();
       await expect.poll(() => titles(doraPage)).toEqual(["Dora's second plan"]);
       expect(await doraPage.getByTestId("admin").isHidden()).toBe(true);
+
+      // Machine clients: created in the page, the secret shown once and working at once.
+      const clientForm = bossPage.getByTestId("client-form");
+      await clientForm.getByLabel("Client name").fill("Nightly report");
+      await clientForm.getByLabel("users:list").check();
+      await clientForm.getByRole("button", { name: "Create client" }).click();
+      const secretBox = bossPage.getByTestId("client-secret-value");
+      await expect.poll(() => secretBox.textContent()).toMatch(/^abcs_[A-Za-z0-9_-]{43}$/);
+      const row = bossPage.getByTestId("client").filter({ hasText: "Nightly report" });
+      await expect.poll(() => row.textContent()).toContain("tasks:read:any users:list");
+      const clientId = (await row.getAttribute("data-client-id")) as string;
+      const first = { client_id: clientId, client_secret: (await secretBox.textContent()) as string };
+      expect((await requestClientToken(stack.auth.url, first)).status).toBe(200);
+      await row.getByRole("button", { name: "Rotate secret" }).click();
+      await expect.poll(() => secretBox.textContent()).not.toBe(first.client_secret);
+      const second = { client_id: clientId, client_secret: (await secretBox.textContent()) as string };
+      expect((await requestClientToken(stack.auth.url, first)).status).toBe(401);
+      expect((await requestClientToken(stack.auth.url, second)).status).toBe(200);
+      await bossPage.screenshot({ path: path.join(artifacts, "web-admin-clients.png"), fullPage: true });
+      await row.getByRole("button", { name: "Revoke" }).click();
+      await expect.poll(() => row.textContent()).toContain("revoked");
+      expect((await requestClientToken(stack.auth.url, second)).status).toBe(401);
 
       // Promoted by an operator; a reload fetches a new token, which carries the role.
       await stack.auth.setRole(doraEmail, "admin");

@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { fetchJwt, newUser, signUp, spawnAuthServer } from "@authbridge/harness";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
+import { CONTRACT } from "../../../contract-tests/src/contract.js";
 import { loadConfig } from "../src/config.js";
 import { ConfigError } from "../src/errors.js";
 
@@ -30,6 +31,22 @@ describe("loadConfig", () => {
     expect(config.trustedOrigins).toEqual(["http://127.0.0.1:3000", "http://127.0.0.1:5173", "http://localhost:5173"]);
     expect(config.databaseUrl).toBeUndefined();
     expect(Object.isFrozen(config) && Object.isFrozen(config.jwt)).toBe(true);
+  });
+
+  it("gives machine clients' tokens the contract's lifetime, capped at a day, and their rate limit", () => {
+    const { tokenEndpoint } = CONTRACT;
+    expect(loadConfig({}, { dataDir: tmp() }).clients).toEqual({
+      tokenTtlSeconds: tokenEndpoint.defaultTtlSeconds,
+      rateLimitMax: 60,
+      rateLimitWindowSeconds: 60,
+    });
+    const max = String(tokenEndpoint.maxTtlSeconds);
+    expect(loadConfig({ CLIENT_TOKEN_TTL_SECONDS: max }, { dataDir: tmp() }).clients.tokenTtlSeconds).toBe(86400);
+    const over = String(tokenEndpoint.maxTtlSeconds + 1);
+    expect(() => loadConfig({ CLIENT_TOKEN_TTL_SECONDS: over }, { dataDir: tmp() })).toThrow(
+      /CLIENT_TOKEN_TTL_SECONDS: at most 86400/,
+    );
+    expect(() => loadConfig({ CLIENT_TOKEN_RATE_LIMIT_MAX: "0" }, { dataDir: tmp() })).toThrow(ConfigError);
   });
 
   it("derives its URL (issuer, audience) from HOST and PORT when BETTER_AUTH_URL is unset", () => {
