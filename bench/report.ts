@@ -53,13 +53,20 @@ function authServerRows(rows: AuthServerRow[]): string {
     .join("\n");
 }
 
-function authServerNotes({ rows, replicas }: AuthServersResult): string {
+/** The client credentials endpoint, beside the user token route (stock Better Auth has no such grant). */
+function clientTokenRow({ rows, clientTokens: r }: AuthServersResult): string {
+  const users = stockOf(rows, "/api/auth/token", "authbridge");
+  return `| \`POST ${r.endpoint}\` (client credentials) | authbridge | ${fmt(r.rps)} | ${r.p50Ms} ms | ${r.p99Ms} ms | ${r.non2xx} | — (${(r.rps / users.rps).toFixed(2)}× the user token route) |`;
+}
+
+function authServerNotes({ rows, clientTokens, replicas }: AuthServersResult): string {
   const ratio = (endpoint: string) =>
     (stockOf(rows, endpoint, "authbridge").rps / stockOf(rows, endpoint).rps).toFixed(2);
   const lines = [
     `- **\`/api/auth/token\`: ${ratio("/api/auth/token")}× stock** (target ≥ 3×). Stock Better Auth 1.7 rebuilds its router, runs its HMACs through WebCrypto and re-reads, decrypts and imports the signing key on every call; the auth server answers a valid session itself (one session read, the imported key cached, a synchronous Ed25519 signature) and leaves every other case to Better Auth.`,
     `- \`/api/auth/jwks\`: ${ratio("/api/auth/jwks")}× stock: the key rows are read per request (so every replica publishes a new key at once) and the body is rendered once per key-set change.`,
     `- \`/api/auth/get-session\`: ${ratio("/api/auth/get-session")}× stock: Better Auth's own endpoint, unchanged (it also refreshes sessions and sets cookies).`,
+    `- **\`POST /api/auth/oauth2/token\`** (a machine client, HTTP Basic, client credentials): ${fmt(clientTokens.rps)} req/s. Each request reads the client row (so a revocation holds at once on every replica), hashes the presented secret (SHA-256), counts it on two limiters and signs with the cached key; stock Better Auth 1.7 has no client credentials grant of its own to compare with.`,
   ];
   if (replicas) {
     lines.push(
@@ -174,6 +181,7 @@ servers alternate for two rounds per endpoint (req/s averaged, the worse p50/p99
 | endpoint | server | req/s | p50 | p99 | non-2xx | vs stock |
 |---|---|---:|---:|---:|---:|---:|
 ${authServerRows(authServers.rows)}
+${clientTokenRow(authServers)}
 
 ${authServerNotes(authServers)}
 

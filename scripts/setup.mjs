@@ -37,7 +37,7 @@ const lock = path.join(root, "package-lock.json");
 // platform's optional binaries).
 if (!fs.existsSync(installedMarker) || mtime(installedMarker) < mtime(lock)) {
   say("installing Node packages (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=warn"]);
 }
 
 const backend = path.join(root, "python-backend");

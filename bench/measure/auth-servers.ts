@@ -6,9 +6,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createPostgresDatabase, freePort } from "@authbridge/harness";
+import { clientsCli, createPostgresDatabase, freePort, type IssuedClient } from "@authbridge/harness";
 import { failures, type LoadResult, load, mean, say } from "../load.js";
-import { type BenchServer, sessionOn, startOurs, startStock } from "../servers.js";
+import { type BenchServer, OUR_ENV, sessionOn, startOurs, startStock } from "../servers.js";
 
 export const AUTH_ENDPOINTS = ["/api/auth/token", "/api/auth/get-session", "/api/auth/jwks"] as const;
 type ServerName = "stock" | "authbridge";
@@ -30,17 +30,23 @@ export interface ReplicaResult {
 
 export interface AuthServersResult {
   rows: AuthServerRow[];
+  /** The OAuth token endpoint (client credentials), authbridge only: stock has no such grant. */
+  clientTokens: AuthServerRow;
   replicas: ReplicaResult | undefined;
 }
+
+export const CLIENT_TOKEN_ENDPOINT = "/api/auth/oauth2/token";
 
 export async function authServers(): Promise<AuthServersResult> {
   say("[bench] auth server vs stock Better Auth …");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-bench-auth-"));
   const servers: Partial<Record<ServerName, BenchServer>> = {};
   const rows: AuthServerRow[] = [];
+  let clientTokens: AuthServerRow | undefined;
+  const oursEnv = { DATA_DIR: path.join(dir, "ours") };
   try {
     servers.stock = await startStock({ DATA_DIR: path.join(dir, "stock") });
-    servers.authbridge = await startOurs({ DATA_DIR: path.join(dir, "ours") });
+    servers.authbridge = await startOurs(oursEnv);
     const running = servers as Record<ServerName, BenchServer>;
     const sessions = {
       stock: await sessionOn(running.stock.base),
@@ -70,17 +76,59 @@ export async function authServers(): Promise<AuthServersResult> {
           non2xx: failures(r),
         };
         rows.push(row);
-        say(
-          `${`${name} ${endpoint}`.padEnd(40)} ${row.rps.toFixed(0)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}`,
-        );
+        sayRow(row);
       }
     }
+    clientTokens = await clientTokenLoad(running.authbridge.base, { ...OUR_ENV, ...oursEnv });
+    sayRow(clientTokens);
   } finally {
     await servers.stock?.stop();
     await servers.authbridge?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { rows, replicas: await replicas() };
+  if (!clientTokens) throw new Error("the client token endpoint was not measured");
+  return { rows, clientTokens, replicas: await replicas() };
+}
+
+function sayRow(row: AuthServerRow): void {
+  say(
+    `${`${row.server} ${row.endpoint}`.padEnd(40)} ${row.rps.toFixed(0)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  non-2xx ${row.non2xx}`,
+  );
+}
+
+/** `POST /api/auth/oauth2/token` for a client made with the CLI, HTTP Basic, two rounds. */
+async function clientTokenLoad(base: string, env: Record<string, string>): Promise<AuthServerRow> {
+  const created = await clientsCli(
+    { ...env, BETTER_AUTH_URL: base },
+    "create",
+    "--name",
+    "bench",
+    "--scope",
+    "tasks:read:any",
+  );
+  const client = created.lines[0] as IssuedClient | undefined;
+  if (!client) throw new Error(`clients:create failed: ${created.stderr}`);
+  const basic = Buffer.from(`${client.client_id}:${client.client_secret}`).toString("base64");
+  const runs: LoadResult[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    runs.push(
+      await load({
+        url: `${base}${CLIENT_TOKEN_ENDPOINT}`,
+        method: "POST",
+        headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+        connections: 10,
+      }),
+    );
+  }
+  return {
+    server: "authbridge",
+    endpoint: CLIENT_TOKEN_ENDPOINT,
+    rps: mean(runs.map((x) => x.requests.average)),
+    p50Ms: Math.max(...runs.map((x) => x.latency.p50)),
+    p99Ms: Math.max(...runs.map((x) => x.latency.p99)),
+    non2xx: failures(runs),
+  };
 }
 
 /** `/api/auth/token` on one and on two replicas sharing PostgreSQL and Redis. */

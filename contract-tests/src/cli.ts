@@ -1,11 +1,14 @@
 /**
- * `npm run contract -- --auth-url URL --api-url URL [--api-url URL2]`: the HTTP contract matrix
- * against services that are already running (your CI's FastAPI service, say). It signs users up
- * through the auth server, then checks every protected route's 401 / 403 / 404 / 422 answers,
- * isolation between users, and, given two APIs, that they answer alike. Tokens with bad claims
- * need the signing key, so this mode covers the failures any client can produce.
+ * `npm run contract -- --auth-url URL --api-url URL [--api-url URL2] [--client-id ID --client-secret S]`:
+ * the HTTP contract matrix against services that are already running (your CI's FastAPI
+ * service, say). It signs users up through the auth server, then checks every protected route's
+ * 401 / 403 / 404 / 422 answers, isolation between users, and, given two APIs, that they answer
+ * alike; given a machine client (`npm run clients:create`), the client column too. Tokens with bad
+ * claims need the signing key, so this mode covers the failures any client can produce.
  */
 import { parseArgs } from "node:util";
+import { clientToken } from "@authbridge/harness";
+import { decodeJwt } from "jose";
 import { signUpUser, type User } from "./auth.js";
 import * as matrix from "./matrix.js";
 
@@ -19,13 +22,17 @@ async function main(): Promise<number> {
     options: {
       "auth-url": { type: "string" },
       "api-url": { type: "string", multiple: true },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
       help: { type: "boolean" },
     },
   });
   const authUrl = values["auth-url"]?.replace(/\/$/, "");
   const apiUrls = (values["api-url"] ?? []).map((u) => u.replace(/\/$/, ""));
   if (values.help || !authUrl || apiUrls.length === 0) {
-    console.log("usage: npm run contract -- --auth-url URL --api-url URL [--api-url URL2]");
+    console.log(
+      "usage: npm run contract -- --auth-url URL --api-url URL [--api-url URL2] [--client-id ID --client-secret SECRET]",
+    );
     return values.help ? 0 : 2;
   }
 
@@ -144,6 +151,39 @@ async function main(): Promise<number> {
     path: "/api/tasks",
     headers: bearer(carol.jwt),
   }));
+  const clientId = values["client-id"];
+  const clientSecret = values["client-secret"];
+  if (clientId && clientSecret) {
+    const client = await clientToken(authUrl, { client_id: clientId, client_secret: clientSecret });
+    const scopes = new Set(String(decodeJwt(client).scope ?? "").split(" "));
+    for (const route of matrix.PROTECTED_ROUTES) {
+      await check(
+        `${matrix.routeName(route)}: a machine client → 403 user_required`,
+        { status: 403, code: "user_required" },
+        (api) => ({
+          method: route.method,
+          path: route.path({ owner: alice.id, task: api.task }),
+          headers: bearer(client),
+          body: route.body,
+        }),
+      );
+    }
+    for (const route of matrix.ADMIN_ROUTES) {
+      const granted = scopes.has(route.permission);
+      // Granted, a DELETE aims at a missing task: admitted past the permission, nothing deleted.
+      const missing = "00000000-0000-0000-0000-000000000000";
+      const expect: matrix.Expectation = granted
+        ? route.method === "GET"
+          ? { status: 200 }
+          : { status: 404, code: "not_found" }
+        : { status: 403, code: "insufficient_permission" };
+      await check(
+        `${matrix.routeName(route)}: a machine client ${granted ? "with" : "without"} ${route.permission} → ${expect.status}`,
+        expect,
+        () => ({ method: route.method, path: route.path({ owner: alice.id, task: missing }), headers: bearer(client) }),
+      );
+    }
+  }
   for (const api of apis) {
     const list = (await matrix.observe(api.url, "GET", "/api/tasks", bearer(carol.jwt))).body;
     const ok = Array.isArray(list) && list.length === 0;

@@ -36,8 +36,9 @@ afterAll(async () => {
 });
 
 describe("npm run contract (external mode)", () => {
-  it("passes against both of our running backends and compares them", async () => {
+  it("passes against both of our running backends and compares them, a machine client's column too", async () => {
     const [py, ts] = stack.backends.list;
+    const client = await stack.auth.createClient("contract cli", "tasks:read:any");
     const { code, stdout } = await contract([
       "--auth-url",
       stack.auth.url,
@@ -45,8 +46,15 @@ describe("npm run contract (external mode)", () => {
       py?.url ?? "",
       "--api-url",
       ts?.url ?? "",
+      "--client-id",
+      client.client_id,
+      "--client-secret",
+      client.client_secret,
     ]);
     expect(stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(stdout).toMatch(/✓ GET \/api\/me: a machine client → 403 user_required/);
+    expect(stdout).toMatch(/✓ GET \/api\/admin\/tasks: a machine client with tasks:read:any → 200/);
+    expect(stdout).toMatch(/✓ GET \/api\/admin\/users: a machine client without users:list → 403/);
     expect(code).toBe(0);
     expect(Number(stdout.match(/^(\d+) passed/m)?.[1])).toBeGreaterThan(50);
   });

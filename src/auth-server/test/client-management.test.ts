@@ -2,11 +2,14 @@
  * Managing machine clients: the `clients:*` CLI as an operator runs it and the admin endpoints
  * as the demo's admin view calls them; secrets shown once, stored only hashed, never logged.
  */
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import {
   clientsCli,
   type IssuedClient,
+  ROOT,
   type RunningAuthServer,
   requestClientToken,
   signUpUser,
@@ -49,6 +52,21 @@ describe("npm run clients:create", () => {
     expect(created.client_secret).toMatch(SECRET);
     expect(Buffer.from(created.client_secret.slice(5), "base64url")).toHaveLength(CONTRACT.tokenEndpoint.secretBytes);
     expect(created.scope).toBe("tasks:read:any");
+  });
+
+  it("is exactly one JSON line on stdout through npm itself (`npm run clients:create -- …`)", async () => {
+    const { PATH, HOME } = process.env;
+    const { stdout } = await promisify(execFile)(
+      "npm",
+      ["run", "clients:create", "--", "--name", "through npm", "--scope", "users:list"],
+      { cwd: ROOT, env: { PATH, HOME, ...auth.cliEnv } },
+    );
+    const lines = stdout.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      scope: "users:list",
+      client_secret: expect.stringMatching(SECRET),
+    });
   });
 
   it("stores the secret only as a hash: the database files never hold it", () => {
