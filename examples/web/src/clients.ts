@@ -5,20 +5,15 @@
  */
 import { authClient } from "./auth.js";
 
+/** What the view shows of a client (the endpoint also sends its dates). */
 export interface ClientInfo {
   client_id: string;
   name: string;
   scope: string;
-  created_at: string;
-  secret_rotated_at: string | null;
   revoked_at: string | null;
 }
 
-export interface IssuedSecret {
-  client_id: string;
-  client_secret: string;
-  scope: string;
-}
+export type IssuedSecret = Pick<ClientInfo, "client_id" | "scope"> & { client_secret: string };
 
 async function admin<T>(path: string, body?: Record<string, string>): Promise<T> {
   const { data, error } = await authClient.$fetch<T>(

@@ -85,6 +85,18 @@ export function configureEnv(
   return key;
 }
 
+/** `payload` (undefined members dropped) signed by `key`, or the default key of `configureEnv`. */
+function signWith(key: TestKey | undefined, payload: Record<string, unknown>, header: Record<string, string> = {}) {
+  const signer = key ?? defaultKey;
+  if (!signer) throw new Error("@authbridge/verifier/testing: call configureEnv() first, or pass { key }");
+  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+  const input = `${b64json({ alg: "EdDSA", kid: signer.kid, ...header })}.${b64json(payload)}`;
+  return `${input}.${sign(null, Buffer.from(input), signer.privateKey).toString("base64url")}`;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const defaultAudience = () => defaults.audience.split(",")[0]?.trim();
+
 /**
  * A valid token for `sub`; any claim can be overridden (`{ exp: 0 }`) or dropped (`undefined`).
  * Issuer and audience default to what `configureEnv` set (the first audience of a list).
@@ -97,10 +109,8 @@ export function makeToken(
   claims: Record<string, unknown> = {},
   options: { key?: TestKey } = {},
 ): string {
-  const key = options.key ?? defaultKey;
-  if (!key) throw new Error("@authbridge/verifier/testing: call configureEnv() first, or pass { key }");
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
+  const now = nowSeconds();
+  return signWith(options.key, {
     sub,
     email: `${sub}@example.test`,
     name: sub,
@@ -108,12 +118,9 @@ export function makeToken(
     iat: now,
     exp: now + 900,
     iss: defaults.issuer,
-    aud: defaults.audience.split(",")[0]?.trim(),
+    aud: defaultAudience(),
     ...claims,
-  };
-  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
-  const input = `${b64json({ alg: "EdDSA", kid: key.kid })}.${b64json(payload)}`;
-  return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString("base64url")}`;
+  });
 }
 
 /**
@@ -129,13 +136,11 @@ export function makeClientToken(
   claims: Record<string, unknown> = {},
   options: { key?: TestKey } = {},
 ): string {
-  const key = options.key ?? defaultKey;
-  if (!key) throw new Error("@authbridge/verifier/testing: call configureEnv() first, or pass { key }");
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
+  const now = nowSeconds();
+  const payload = {
     iss: defaults.issuer,
     sub: clientId,
-    aud: defaults.audience.split(",")[0]?.trim(),
+    aud: defaultAudience(),
     client_id: clientId,
     scope,
     iat: now,
@@ -143,9 +148,7 @@ export function makeClientToken(
     jti: randomBytes(16).toString("base64url"),
     ...claims,
   };
-  for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
-  const input = `${b64json({ alg: "EdDSA", kid: key.kid, typ: "at+jwt" })}.${b64json(payload)}`;
-  return `${input}.${sign(null, Buffer.from(input), key.privateKey).toString("base64url")}`;
+  return signWith(options.key, payload, { typ: "at+jwt" });
 }
 
 /**

@@ -139,6 +139,18 @@ def configure_env(
     return key
 
 
+def _signed(key: TestKey | None, payload: dict[str, Any], header: dict[str, Any] | None = None) -> str:
+    """``payload`` (``None`` members dropped) signed by ``key``, or the default key of ``configure_env``."""
+    signer = key or _default_key
+    if signer is None:
+        raise RuntimeError("authbridge.testing: call configure_env() first, or pass key=")
+    return signer.sign({name: value for name, value in payload.items() if value is not None}, header=header)
+
+
+def _default_audience() -> str:
+    return _defaults["audience"].split(",")[0].strip()
+
+
 def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any) -> str:
     """A valid token for ``sub``; any claim can be overridden (``exp=0``) or dropped (``=None``).
 
@@ -146,11 +158,7 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
 
     >>> make_token("user-1", role="admin")  # or exp=0 for an expired one
     """
-    signer = key or _default_key
-    if signer is None:
-        raise RuntimeError("authbridge.testing: call configure_env() first, or pass key=")
     now = int(time.time())
-    audience = _defaults["audience"].split(",")[0].strip()
     payload: dict[str, Any] = {
         "sub": sub,
         "email": f"{sub}@example.test",
@@ -159,10 +167,9 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
         "iat": now,
         "exp": now + 900,
         "iss": _defaults["issuer"],
-        "aud": audience,
+        "aud": _default_audience(),
     }
-    payload.update(claims)
-    return signer.sign({name: value for name, value in payload.items() if value is not None})
+    return _signed(key, {**payload, **claims})
 
 
 def make_client_token(
@@ -173,24 +180,18 @@ def make_client_token(
 
     >>> make_client_token("reports", scope="tasks:read:any")
     """
-    signer = key or _default_key
-    if signer is None:
-        raise RuntimeError("authbridge.testing: call configure_env() first, or pass key=")
     now = int(time.time())
     payload: dict[str, Any] = {
         "iss": _defaults["issuer"],
         "sub": client_id,
-        "aud": _defaults["audience"].split(",")[0].strip(),
+        "aud": _default_audience(),
         "client_id": client_id,
         "scope": scope,
         "iat": now,
         "exp": now + 3600,
         "jti": secrets.token_urlsafe(16),
     }
-    payload.update(claims)
-    return signer.sign(
-        {name: value for name, value in payload.items() if value is not None}, header={"typ": "at+jwt"}
-    )
+    return _signed(key, {**payload, **claims}, header={"typ": "at+jwt"})
 
 
 def auth_headers(sub: str = "user-1", **claims: Any) -> dict[str, str]:

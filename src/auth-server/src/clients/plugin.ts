@@ -4,12 +4,14 @@
  * `/api/auth/admin/*`, behind a signed-in admin's session, Better Auth's origin check and the
  * audit hook (audit.ts logs every `/admin/*` call, refused ones included).
  */
-import type { BetterAuthPlugin } from "better-auth";
+import type { AuthContext, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, sessionMiddleware } from "better-auth/api";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { ADMIN_ROLE, splitRoles } from "../roles.js";
 import { CLIENT_MODEL, ClientError, createClient, listClients, revokeClient, rotateSecret } from "./store.js";
+
+type Adapter = AuthContext["adapter"];
 
 const STATUS_OF: Record<ClientError["reason"], "NOT_FOUND" | "BAD_REQUEST" | "CONFLICT"> = {
   not_found: "NOT_FOUND",
@@ -35,6 +37,19 @@ function adminOf(session: { user: { id: string; role?: unknown } }): string {
 }
 
 const clientIdBody = z.object({ client_id: z.string().min(1).max(200) });
+
+/** An admin endpoint acting on one client (`{"client_id"}`); its answer is never cached. */
+function clientAction<T extends object>(
+  path: string,
+  act: (adapter: Adapter, clientId: string, by: string) => Promise<T>,
+) {
+  return createAuthEndpoint(path, { method: "POST", use: [sessionMiddleware], body: clientIdBody }, async (ctx) => {
+    const by = adminOf(ctx.context.session);
+    const result = await act(ctx.context.adapter, ctx.body.client_id, by).catch(refusal);
+    ctx.setHeader("cache-control", "no-store");
+    return ctx.json(result);
+  });
+}
 
 export function machineClients(log: Logger) {
   return {
@@ -76,27 +91,16 @@ export function machineClients(log: Logger) {
           return ctx.json(issued);
         },
       ),
-      rotateMachineClientSecret: createAuthEndpoint(
-        "/admin/rotate-client-secret",
-        { method: "POST", use: [sessionMiddleware], body: clientIdBody },
-        async (ctx) => {
-          const by = adminOf(ctx.context.session);
-          const issued = await rotateSecret(ctx.context.adapter, ctx.body.client_id).catch(refusal);
-          log.info("audit", { event: "client.secret_rotated", client_id: issued.client_id, by });
-          ctx.setHeader("cache-control", "no-store");
-          return ctx.json(issued);
-        },
-      ),
-      revokeMachineClient: createAuthEndpoint(
-        "/admin/revoke-client",
-        { method: "POST", use: [sessionMiddleware], body: clientIdBody },
-        async (ctx) => {
-          const by = adminOf(ctx.context.session);
-          const revoked = await revokeClient(ctx.context.adapter, ctx.body.client_id).catch(refusal);
-          log.info("audit", { event: "client.revoked", client_id: revoked.client_id, by });
-          return ctx.json(revoked);
-        },
-      ),
+      rotateMachineClientSecret: clientAction("/admin/rotate-client-secret", async (adapter, clientId, by) => {
+        const issued = await rotateSecret(adapter, clientId);
+        log.info("audit", { event: "client.secret_rotated", client_id: issued.client_id, by });
+        return issued;
+      }),
+      revokeMachineClient: clientAction("/admin/revoke-client", async (adapter, clientId, by) => {
+        const revoked = await revokeClient(adapter, clientId);
+        log.info("audit", { event: "client.revoked", client_id: revoked.client_id, by });
+        return revoked;
+      }),
     },
   } satisfies BetterAuthPlugin;
 }
