@@ -51,6 +51,22 @@ console.log(user.id, typeof requireUser, expired instanceof AuthError && expired
     expect(stdout.trim()).toBe("ada function token_expired");
   });
 
+  it("verifies a machine client's token and exports the client helper, from ESM and CommonJS", async () => {
+    const esm = `import { verifierFromEnv, clientCredentials } from "@authbridge/verifier";
+import { configureEnv, makeClientToken } from "@authbridge/verifier/testing";
+configureEnv();
+const caller = await verifierFromEnv(process.env).verify(makeClientToken("reports", "tasks:read:any"));
+console.log(caller.kind, caller.clientId, caller.scopes.join(), typeof clientCredentials);`;
+    fs.writeFileSync(path.join(dir, "client.mjs"), esm);
+    expect((await run(process.execPath, ["client.mjs"], { cwd: dir })).stdout.trim()).toBe(
+      "client reports tasks:read:any function",
+    );
+    const cjs = `const { ClientCredentials } = require("@authbridge/verifier");
+console.log(typeof new ClientCredentials({ tokenUrl: "http://x/t", clientId: "a", clientSecret: "b" }).fetch);`;
+    fs.writeFileSync(path.join(dir, "client.cjs"), cjs);
+    expect((await run(process.execPath, ["client.cjs"], { cwd: dir })).stdout.trim()).toBe("function");
+  });
+
   it("is requirable from CommonJS", async () => {
     const script = `const { createVerifier, AuthError } = require("@authbridge/verifier");
 const v = createVerifier({ jwks: { keys: [] }, issuer: "i", audience: "a" });
