@@ -97,7 +97,8 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     logs,
     dataDir,
     cliEnv: { ...configEnv, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
-    createClient: async (name, scope) => createClient((await contextOf(server.auth)).adapter, { name, scope }),
+    createClient: async (name, scope) =>
+      createClient((await contextOf(server.auth)).adapter, { name, scope }, { log: server.log, by: "cli" }),
     sign: async (payload, header) => {
       if (!header) return (await server.auth.api.signJWT({ body: { payload } })).token;
       const iat = Math.floor(Date.now() / 1000);

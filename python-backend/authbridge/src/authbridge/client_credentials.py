@@ -129,6 +129,9 @@ class ClientCredentials(httpx.Auth):
 
         >>> headers = {"Authorization": f"Bearer {await reports.token()}"}
         """
+        cached = self._fresh()
+        if cached is not None:
+            return cached
         async with self._lock(), httpx.AsyncClient() as client:
             flow = self._token_flow()
             try:
@@ -184,6 +187,11 @@ class ClientCredentials(httpx.Auth):
             self._async_lock = anyio.Lock()
         return self._async_lock
 
+    def _fresh(self) -> str | None:
+        """The cached token while it is fresh enough to send."""
+        cached = self._cached
+        return cached.token if cached is not None and self._now() < cached.refresh_at else None
+
     def _forget(self, token: str) -> None:
         # Only the token that was refused: another request may have fetched a new one meanwhile.
         if self._cached is not None and self._cached.token == token:
@@ -209,9 +217,9 @@ class ClientCredentials(httpx.Auth):
 
     def _token_flow(self) -> Generator[httpx.Request, httpx.Response, str]:
         """The cached token, or the requests that get a new one (discovery first, once)."""
-        cached = self._cached
-        if cached is not None and self._now() < cached.refresh_at:
-            return cached.token
+        cached = self._fresh()
+        if cached is not None:
+            return cached
         if self._endpoint is None:
             url = f"{self._issuer}{_DISCOVERY_PATH}"
             metadata = _json_object(

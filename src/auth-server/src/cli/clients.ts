@@ -55,20 +55,15 @@ const server = await createAuthServer(loadConfig(process.env), {
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 try {
   const { adapter } = await contextOf(server.auth);
+  const actor = { log: server.log, by: "cli" };
   if (command === "create") {
-    const issued = await createClient(adapter, { name: args.values.name, scope: args.values.scope });
-    server.log.info("audit", { event: "client.created", client_id: issued.client_id, scope: issued.scope, by: "cli" });
-    print(issued);
+    print(await createClient(adapter, { name: args.values.name, scope: args.values.scope }, actor));
   } else if (command === "list") {
     for (const client of await listClients(adapter)) print(client);
   } else if (command === "rotate-secret") {
-    const issued = await rotateSecret(adapter, target);
-    server.log.info("audit", { event: "client.secret_rotated", client_id: issued.client_id, by: "cli" });
-    print(issued);
+    print(await rotateSecret(adapter, target, actor));
   } else {
-    const revoked = await revokeClient(adapter, target);
-    server.log.info("audit", { event: "client.revoked", client_id: revoked.client_id, by: "cli" });
-    print(revoked);
+    print(await revokeClient(adapter, target, actor));
   }
 } catch (error) {
   if (!(error instanceof ClientError)) throw error;

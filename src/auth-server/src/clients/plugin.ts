@@ -9,7 +9,15 @@ import { APIError, createAuthEndpoint, sessionMiddleware } from "better-auth/api
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { ADMIN_ROLE, splitRoles } from "../roles.js";
-import { CLIENT_MODEL, ClientError, createClient, listClients, revokeClient, rotateSecret } from "./store.js";
+import {
+  type Actor,
+  CLIENT_MODEL,
+  ClientError,
+  createClient,
+  listClients,
+  revokeClient,
+  rotateSecret,
+} from "./store.js";
 
 type Adapter = AuthContext["adapter"];
 
@@ -41,11 +49,12 @@ const clientIdBody = z.object({ client_id: z.string().min(1).max(200) });
 /** An admin endpoint acting on one client (`{"client_id"}`); its answer is never cached. */
 function clientAction<T extends object>(
   path: string,
-  act: (adapter: Adapter, clientId: string, by: string) => Promise<T>,
+  log: Logger,
+  act: (adapter: Adapter, clientId: string, actor: Actor) => Promise<T>,
 ) {
   return createAuthEndpoint(path, { method: "POST", use: [sessionMiddleware], body: clientIdBody }, async (ctx) => {
-    const by = adminOf(ctx.context.session);
-    const result = await act(ctx.context.adapter, ctx.body.client_id, by).catch(refusal);
+    const actor = { log, by: adminOf(ctx.context.session) };
+    const result = await act(ctx.context.adapter, ctx.body.client_id, actor).catch(refusal);
     ctx.setHeader("cache-control", "no-store");
     return ctx.json(result);
   });
@@ -84,23 +93,14 @@ export function machineClients(log: Logger) {
           body: z.object({ name: z.string().max(200), scope: z.string().max(2000) }),
         },
         async (ctx) => {
-          const by = adminOf(ctx.context.session);
-          const issued = await createClient(ctx.context.adapter, ctx.body).catch(refusal);
-          log.info("audit", { event: "client.created", client_id: issued.client_id, scope: issued.scope, by });
+          const actor = { log, by: adminOf(ctx.context.session) };
+          const issued = await createClient(ctx.context.adapter, ctx.body, actor).catch(refusal);
           ctx.setHeader("cache-control", "no-store");
           return ctx.json(issued);
         },
       ),
-      rotateMachineClientSecret: clientAction("/admin/rotate-client-secret", async (adapter, clientId, by) => {
-        const issued = await rotateSecret(adapter, clientId);
-        log.info("audit", { event: "client.secret_rotated", client_id: issued.client_id, by });
-        return issued;
-      }),
-      revokeMachineClient: clientAction("/admin/revoke-client", async (adapter, clientId, by) => {
-        const revoked = await revokeClient(adapter, clientId);
-        log.info("audit", { event: "client.revoked", client_id: revoked.client_id, by });
-        return revoked;
-      }),
+      rotateMachineClientSecret: clientAction("/admin/rotate-client-secret", log, rotateSecret),
+      revokeMachineClient: clientAction("/admin/revoke-client", log, revokeClient),
     },
   } satisfies BetterAuthPlugin;
 }

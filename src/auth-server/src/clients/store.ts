@@ -4,6 +4,7 @@
  * secret holds at the next token request, on every replica.
  */
 import type { AuthContext } from "better-auth";
+import type { Logger } from "../logger.js";
 import { grantableScopes } from "./scopes.js";
 import { hashSecret, newClientId, newClientSecret, secretMatches } from "./secrets.js";
 
@@ -52,6 +53,12 @@ export class ClientError extends Error {
 
 type Adapter = AuthContext["adapter"];
 
+/** Who makes a change, for its audit line: an admin's user id, or `cli`. */
+export interface Actor {
+  log: Logger;
+  by: string;
+}
+
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 
 export function clientInfo(row: ClientRow): ClientInfo {
@@ -85,7 +92,11 @@ function checkScope(scope: unknown): string {
   }
 }
 
-export async function createClient(adapter: Adapter, input: { name: unknown; scope: unknown }): Promise<IssuedSecret> {
+export async function createClient(
+  adapter: Adapter,
+  input: { name: unknown; scope: unknown },
+  { log, by }: Actor,
+): Promise<IssuedSecret> {
   const name = checkName(input.name);
   const scope = checkScope(input.scope);
   const clientId = newClientId();
@@ -94,6 +105,7 @@ export async function createClient(adapter: Adapter, input: { name: unknown; sco
     model: CLIENT_MODEL,
     data: { clientId, name, scope, secretHash: hashSecret(secret), createdAt: new Date() },
   });
+  log.info("audit", { event: "client.created", client_id: clientId, scope, by });
   return { client_id: clientId, client_secret: secret, scope };
 }
 
@@ -117,7 +129,7 @@ async function liveClient(adapter: Adapter, clientId: unknown): Promise<ClientRo
 }
 
 /** A new secret; the old one stops working at once (the next token request is refused). */
-export async function rotateSecret(adapter: Adapter, clientId: unknown): Promise<IssuedSecret> {
+export async function rotateSecret(adapter: Adapter, clientId: unknown, { log, by }: Actor): Promise<IssuedSecret> {
   const found = await liveClient(adapter, clientId);
   const secret = newClientSecret();
   await adapter.update({
@@ -125,6 +137,7 @@ export async function rotateSecret(adapter: Adapter, clientId: unknown): Promise
     where: [{ field: "clientId", value: found.clientId }],
     update: { secretHash: hashSecret(secret), secretRotatedAt: new Date() },
   });
+  log.info("audit", { event: "client.secret_rotated", client_id: found.clientId, by });
   return { client_id: found.clientId, client_secret: secret, scope: found.scope };
 }
 
@@ -132,7 +145,7 @@ export async function rotateSecret(adapter: Adapter, clientId: unknown): Promise
  * The client gets no new token from now on; tokens it already holds stay valid until `exp`
  * (`CLIENT_TOKEN_TTL_SECONDS`), as a user's do after a role change.
  */
-export async function revokeClient(adapter: Adapter, clientId: unknown): Promise<ClientInfo> {
+export async function revokeClient(adapter: Adapter, clientId: unknown, { log, by }: Actor): Promise<ClientInfo> {
   const found = await liveClient(adapter, clientId);
   const revokedAt = new Date();
   await adapter.update({
@@ -140,6 +153,7 @@ export async function revokeClient(adapter: Adapter, clientId: unknown): Promise
     where: [{ field: "clientId", value: found.clientId }],
     update: { revokedAt },
   });
+  log.info("audit", { event: "client.revoked", client_id: found.clientId, by });
   return clientInfo({ ...found, revokedAt });
 }
 

@@ -52,12 +52,10 @@ function audienceFor(resource: string | undefined, audience: string | readonly s
 }
 
 export function tokenEndpoint({ auth, config, signer, log, limits, clientIp }: TokenEndpointDeps) {
-  const failuresAllowed = config.rateLimit.signInMax;
-
   /** Refuses an address that failed client authentication too often, before it tries again. */
   async function checkFailures(ip: string): Promise<void> {
     const state = await limits.credentials.get(ip);
-    if (state && state.consumedPoints >= failuresAllowed) {
+    if (state && state.consumedPoints >= limits.credentials.points) {
       throw new OAuthError("too_many_requests", TOO_MANY, retryAfterOf(state));
     }
   }

@@ -42,14 +42,11 @@ async def _authenticate(request: Request) -> Principal:
         raise
 
 
-def _person(principal: Principal) -> Principal:
+async def _authenticate_person(request: Request) -> Principal:
     # A route for people answers a client's token with one code (decided before the body).
+    principal = await _authenticate(request)
     check_user(principal)
     return principal
-
-
-async def _authenticate_person(request: Request) -> Principal:
-    return _person(await _authenticate(request))
 
 
 def _verified_before_body(request: Request, dependency: Callable[..., Any]) -> Principal | None:
@@ -141,7 +138,9 @@ def require_user(
 
     async def authenticate(request: Request) -> Principal:
         principal = await any_caller(request)
-        return principal if allow_clients else _person(principal)
+        if not allow_clients:
+            check_user(principal)
+        return principal
 
     async def caller(request: Request, _credentials: Bearer = None) -> Principal:
         principal = _verified_before_body(request, caller)
