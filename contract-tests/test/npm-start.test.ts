@@ -61,7 +61,15 @@ const until = (check: () => boolean | Promise<boolean>, ms: number, what: string
     output: () => output().slice(-3000),
   });
 
-async function startStack() {
+/** Tries with fresh ports when one of them was taken (EADDRINUSE) between choosing and binding it. */
+const ATTEMPTS = 3;
+
+async function startStack(attempt = 1): Promise<{
+  child: ReturnType<typeof spawnService>["child"];
+  ports: number[];
+  dataDir: string;
+  output: () => string;
+}> {
   const names = [
     "PORT",
     "PYTHON_BACKEND_PORT",
@@ -88,7 +96,26 @@ async function startStack() {
     },
   });
   const output = () => service.output();
-  await until(() => service.stdout().includes("authbridge is up"), 120_000, "the stack did not come up", output);
+  const ended = () =>
+    service.child.exitCode !== null || service.child.signalCode !== null ? "npm start exited" : undefined;
+  try {
+    await eventually(
+      "the stack did not come up",
+      async () => (service.stdout().includes("authbridge is up") ? true : undefined),
+      {
+        deadlineMs: 120_000,
+        intervalMs: 200,
+        abort: ended,
+        output: () => output().slice(-3000),
+      },
+    );
+  } catch (error) {
+    // Another suite bound one of the chosen ports in the meantime: the stack stopped itself.
+    if (attempt >= ATTEMPTS || !output().includes("EADDRINUSE")) throw error;
+    await service.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    return startStack(attempt + 1);
+  }
   return { child: service.child, ports: Object.values(ports).map(Number), dataDir, output };
 }
 
