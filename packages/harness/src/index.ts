@@ -27,6 +27,17 @@ export {
   waitUntilReady,
 } from "./service.js";
 export {
+  Authenticator,
+  claimsOf,
+  type Enrolled,
+  enrolTotp,
+  postAuth,
+  type SignedInWithCode,
+  signInWithSecondFactor,
+  startSignIn,
+  type TwoFactorReply,
+} from "./two-factor.js";
+export {
   fetchJwt,
   type NewUser,
   newUser,

@@ -23,7 +23,7 @@ import { assertCanSign, currentSigningKeyId, ensureSigningKey, revokeSigningKey,
 import { createLogger, type Logger, type LogSink } from "./logger.js";
 import { createMailer } from "./mailer.js";
 import { migrate } from "./migrate.js";
-import { createRateLimits, rateLimitMiddleware } from "./rate-limit.js";
+import { createRateLimits, type RateLimits, rateLimitMiddleware } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
 import { betterAuthRoutes, routeNamer } from "./request-log.js";
 import { SigningKeyCache } from "./signing.js";
@@ -93,7 +93,8 @@ export async function createAuthServer(
       ensureKey,
       changedElsewhere: () => database.changedElsewhere(),
     });
-    const auth = createAuth(config, database, log, { signer, redis, mailer, background: runInBackground });
+    const limits = createRateLimits(config, redis?.client);
+    const auth = createAuth(config, database, log, { signer, redis, mailer, background: runInBackground, limits });
     await migrate(auth, database);
     const context = await contextOf(auth);
     await ensureKey(context);
@@ -115,7 +116,7 @@ export async function createAuthServer(
       log.warn("signing key revoked", { event: "key.revoked", kid, minted: result.minted });
       return result;
     };
-    const app = buildApp(config, auth, database, redis, signer, log, clientIp);
+    const app = buildApp({ config, auth, database, redis, signer, log, clientIp, limits });
     return { app, auth, config, log, database, redis, signer, rotateKey, revokeKey, close };
   } catch (error) {
     await close();
@@ -123,15 +124,18 @@ export async function createAuthServer(
   }
 }
 
-function buildApp(
-  config: AuthServerConfig,
-  auth: Auth,
-  database: AuthDatabase,
-  redis: RedisHandle | undefined,
-  signer: SigningKeyCache,
-  log: Logger,
-  clientIp: ClientIpResolver,
-): Hono {
+interface AppParts {
+  config: AuthServerConfig;
+  auth: Auth;
+  database: AuthDatabase;
+  redis: RedisHandle | undefined;
+  signer: SigningKeyCache;
+  log: Logger;
+  clientIp: ClientIpResolver;
+  limits: RateLimits;
+}
+
+function buildApp({ config, auth, database, redis, signer, log, clientIp, limits }: AppParts): Hono {
   const app = new Hono();
   const trusted = new Set(config.trustedOrigins);
 
@@ -185,7 +189,6 @@ function buildApp(
     return c.json({ status: "ok", database: database.kind, ...(redis ? { redis: "ok" } : {}) });
   });
 
-  const limits = createRateLimits(config, redis?.client);
   // The token endpoint limits itself, to answer in OAuth's error shape.
   const limited = rateLimitMiddleware(limits, clientIp, new Set([TOKEN_PATH]));
   app.use("/api/auth/*", limited);

@@ -3,7 +3,7 @@
  * bearer sessions, rate limits keyed by a client IP this server decides, and audit hooks.
  */
 import { type AuthContext, betterAuth } from "better-auth";
-import { admin, bearer, jwt } from "better-auth/plugins";
+import { admin, bearer, jwt, twoFactor } from "better-auth/plugins";
 import { checkImage, checkName } from "./account-rules.js";
 import { adminGrantIdentifier, isAdminAddress } from "./admin-emails.js";
 import { auditHook } from "./audit.js";
@@ -15,9 +15,13 @@ import { jwtPluginOptions } from "./jwt-options.js";
 import type { Logger } from "./logger.js";
 import type { Mailer } from "./mailer.js";
 import { beforeHooks } from "./password-hooks.js";
+import type { RateLimits } from "./rate-limit.js";
 import type { RedisHandle } from "./redis.js";
 import { ADMIN_ROLE, DEFAULT_ROLE, splitRoles } from "./roles.js";
 import type { SigningKeyCache } from "./signing.js";
+import { LOCKOUT } from "./two-factor/account.js";
+import { secondFactor } from "./two-factor/plugin.js";
+import { TOTP } from "./two-factor/replay.js";
 
 /**
  * `__Host-` cookies over https in production: Secure, `Path=/`, no `Domain`, so no other host or
@@ -50,6 +54,8 @@ export interface AuthDependencies {
    * SMTP would take longer for an address with an account than for one without.
    */
   background: (task: Promise<unknown>) => void;
+  /** The limiters the app applies in front (the second factor's per-account one is applied here). */
+  limits: RateLimits;
 }
 
 /**
@@ -138,12 +144,28 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
         jwks: { ...jwtOptions.jwks, remoteUrl: `${config.baseURL}/api/auth/jwks` },
         jwt: { ...jwtOptions.jwt, sign: deps.signer.sign },
       }),
-      // A bearer token must carry its HMAC signature (as `set-auth-token` hands it out), so a
-      // session row read from a leaked database is not a session.
-      bearer({ requireSignature: true }),
       admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] }),
       // OAuth client credentials for services and partners (clients/): their table and admin endpoints.
       machineClients(log),
+      // TOTP and backup codes with the plugin's own endpoints and lock; two-factor/ adds the
+      // session's amr, single-use codes, per-account limits, audit and mail, and the step-up.
+      twoFactor({
+        totpOptions: { digits: TOTP.digits, period: TOTP.period },
+        backupCodeOptions: { storeBackupCodes: "encrypted" },
+        accountLockout: { enabled: true, ...LOCKOUT },
+      }),
+      secondFactor({
+        log,
+        mailer: deps.mailer,
+        background: deps.background,
+        limits: deps.limits,
+        mfaRequiredRoles: config.twoFactor.mfaRequiredRoles,
+      }),
+      // After twoFactor: its after hook withdraws a sign-in's session before this one would
+      // hand that session out in `set-auth-token`.
+      // A bearer token must carry its HMAC signature (as `set-auth-token` hands it out), so a
+      // session row read from a leaked database is not a session.
+      bearer({ requireSignature: true }),
     ],
     databaseHooks: {
       user: {

@@ -9,6 +9,7 @@ import { type AdminAddress, parseAdminAddress } from "./admin-emails.js";
 import { proxyEntryKind } from "./client-ip.js";
 import { ConfigError } from "./errors.js";
 import { splitList } from "./list.js";
+import { ADMIN_ROLE, ROLES } from "./roles.js";
 import { resolveSecret, type VersionedSecret } from "./secret.js";
 
 export { ConfigError };
@@ -74,6 +75,9 @@ const envSchema = z.object({
   CLIENT_TOKEN_TTL_SECONDS: positiveInt("CLIENT_TOKEN_TTL_SECONDS", 3600),
   CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS: positiveInt("CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS", 60),
   CLIENT_TOKEN_RATE_LIMIT_MAX: positiveInt("CLIENT_TOKEN_RATE_LIMIT_MAX", 60),
+  TWO_FACTOR_RATE_LIMIT_WINDOW_SECONDS: positiveInt("TWO_FACTOR_RATE_LIMIT_WINDOW_SECONDS", 60),
+  TWO_FACTOR_RATE_LIMIT_MAX: positiveInt("TWO_FACTOR_RATE_LIMIT_MAX", 5),
+  MFA_REQUIRED_ROLES: z.string().optional(),
 });
 
 /** The longest a machine client's token may live: a stolen one is useful for at most a day. */
@@ -136,6 +140,14 @@ export interface AuthServerConfig {
     /** Tokens one client may get per window, shared across replicas through Redis. */
     readonly rateLimitMax: number;
     readonly rateLimitWindowSeconds: number;
+  };
+  /** Second factors (two-factor/). */
+  readonly twoFactor: {
+    /** `/two-factor/*` calls per window, per client IP and per account alike. */
+    readonly rateLimitMax: number;
+    readonly rateLimitWindowSeconds: number;
+    /** `MFA_REQUIRED_ROLES`: holders of these roles step up for the operations they open (`admin`: /admin/*). */
+    readonly mfaRequiredRoles: readonly string[];
   };
 }
 
@@ -232,6 +244,12 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       rateLimitMax: e.CLIENT_TOKEN_RATE_LIMIT_MAX,
       rateLimitWindowSeconds: e.CLIENT_TOKEN_RATE_LIMIT_WINDOW_SECONDS,
     },
+    twoFactor: {
+      rateLimitMax: e.TWO_FACTOR_RATE_LIMIT_MAX,
+      rateLimitWindowSeconds: e.TWO_FACTOR_RATE_LIMIT_WINDOW_SECONDS,
+      // Unset: admins step up in production; a development stack asks nobody.
+      mfaRequiredRoles: parseMfaRoles(e.MFA_REQUIRED_ROLES, e.NODE_ENV),
+    },
   };
   return deepFreeze(config);
 }
@@ -259,6 +277,19 @@ function parseProxyTrust(
     );
   }
   return { trustProxyHeader: header, trustedProxies: proxies };
+}
+
+/** Unset: admins step up in production, nobody in development. An unknown role is a typo, refused. */
+function parseMfaRoles(raw: string | undefined, nodeEnv: string): string[] {
+  if (raw === undefined) return nodeEnv === "production" ? [ADMIN_ROLE] : [];
+  const roles = splitList(raw);
+  const unknown = roles.find((role) => !(ROLES as string[]).includes(role));
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      `invalid configuration: MFA_REQUIRED_ROLES: "${unknown}" is not a role (${ROLES.join(", ")})`,
+    );
+  }
+  return [...new Set(roles)];
 }
 
 function parseRedisUrl(raw: string | undefined): string | undefined {

@@ -2,6 +2,7 @@
 import type { JwtOptions } from "better-auth/plugins/jwt";
 import type { AuthServerConfig } from "./config.js";
 import { permissionsFor, splitRoles } from "./roles.js";
+import { authenticationClaims } from "./two-factor/amr.js";
 
 /** The JWT plugin's options, shared with key management so both mint keys the same way. */
 export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
@@ -15,18 +16,25 @@ export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       expirationTime: `${config.jwt.ttlSeconds}s`,
-      definePayload: ({ user }) => tokenPayload(user),
+      definePayload: ({ user, session }) => tokenPayload(user, session),
     },
   };
 }
 
-/** CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with signing). */
-export function tokenPayload(user: { email: string; name: string; emailVerified: boolean; role?: unknown }) {
+/**
+ * CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with
+ * signing), and how the session was authenticated (`amr`, `auth_time`: two-factor/amr.ts).
+ */
+export function tokenPayload(
+  user: { email: string; name: string; emailVerified: boolean; role?: unknown },
+  session: object | undefined,
+) {
   return {
     email: user.email,
     name: user.name,
     email_verified: user.emailVerified,
     ...accessClaims(user.role),
+    ...authenticationClaims(session),
   };
 }
 

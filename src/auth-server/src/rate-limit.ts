@@ -23,6 +23,8 @@ const CREDENTIAL_PATHS = [
   /^\/api\/auth\/send-verification-email$/,
   /^\/api\/auth\/delete-user$/,
 ];
+/** Second-factor endpoints (codes, and the password that turns 2FA on or off): the strictest limit. */
+const SECOND_FACTOR_PATH = /^\/api\/auth\/two-factor\//;
 const JWKS_PATHS = new Set(["/api/auth/jwks", "/.well-known/jwks.json"]);
 
 /** Verifiers fetch the JWKS rarely and behind caches; a generous limit still stops a flood. */
@@ -36,6 +38,10 @@ export interface RateLimits {
   readonly general: RateLimiterAbstract;
   /** Tokens issued to one machine client (`CLIENT_TOKEN_RATE_LIMIT_*`), per client id. */
   readonly clientTokens: RateLimiterAbstract;
+  /** `/api/auth/two-factor/*`, per client IP (`TWO_FACTOR_RATE_LIMIT_*`). */
+  readonly secondFactor: RateLimiterAbstract;
+  /** The same limit per account, whatever the address (two-factor/plugin.ts): many IPs guess no faster. */
+  readonly secondFactorAccount: RateLimiterAbstract;
 }
 
 /** The limiters, shared through Redis when it is configured. */
@@ -58,6 +64,12 @@ export function createRateLimits(config: AuthServerConfig, redis: Redis | undefi
     jwks: limiter("jwks", max * JWKS_FACTOR, windowSeconds),
     general: limiter("general", max, windowSeconds),
     clientTokens: limiter("client-tokens", config.clients.rateLimitMax, config.clients.rateLimitWindowSeconds),
+    secondFactor: limiter("two-factor", config.twoFactor.rateLimitMax, config.twoFactor.rateLimitWindowSeconds),
+    secondFactorAccount: limiter(
+      "two-factor-account",
+      config.twoFactor.rateLimitMax,
+      config.twoFactor.rateLimitWindowSeconds,
+    ),
   };
 }
 
@@ -90,11 +102,13 @@ export function rateLimitMiddleware(
   skip: ReadonlySet<string> = new Set(),
 ): MiddlewareHandler {
   const ruleOf = (path: string) =>
-    CREDENTIAL_PATHS.some((pattern) => pattern.test(path))
-      ? limits.credentials
-      : JWKS_PATHS.has(path)
-        ? limits.jwks
-        : limits.general;
+    SECOND_FACTOR_PATH.test(path)
+      ? limits.secondFactor
+      : CREDENTIAL_PATHS.some((pattern) => pattern.test(path))
+        ? limits.credentials
+        : JWKS_PATHS.has(path)
+          ? limits.jwks
+          : limits.general;
 
   const middleware: MiddlewareHandler = async (c, next) => {
     if (c.req.method === "OPTIONS" || skip.has(c.req.path)) return next();

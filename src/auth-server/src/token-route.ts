@@ -68,7 +68,7 @@ export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: To
     const iat = Math.floor(now / 1000);
     const jwt = await signer.signWith(ctx, {
       iat,
-      ...tokenPayload(found.user),
+      ...tokenPayload(found.user, found.session),
       sub: found.user.id,
       exp: iat + config.jwt.ttlSeconds,
       iss: config.jwt.issuer,
