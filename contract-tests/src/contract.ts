@@ -5,7 +5,7 @@ import path from "node:path";
 export interface ErrorSpec {
   status: number;
   message: string;
-  challenge?: "bare" | "invalid_token" | "insufficient_scope" | "none";
+  challenge?: "bare" | "invalid_token" | "insufficient_scope" | "insufficient_user_authentication" | "none";
   retryAfter?: boolean;
   connectionClose?: boolean;
 }
@@ -37,6 +37,16 @@ export interface Contract {
     defaultTtlSeconds: number;
     maxTtlSeconds: number;
   };
+  /** Step-up (RFC 9470): amr per sign-in, the MFA ACR, the policy and the second factor's limits. */
+  stepUp: {
+    mfaAcr: string;
+    challengeParams: string[];
+    amr: { password: string[]; totp: string[]; backupCode: string[] };
+    policyEnv: string;
+    productionDefault: string[];
+    authServerChallenge: string;
+    twoFactor: Record<string, number>;
+  };
 }
 
 export const CONTRACT_FILE = path.resolve(import.meta.dirname, "../contract.json");
@@ -47,12 +57,26 @@ export function specOf(code: string): ErrorSpec | undefined {
   return CONTRACT.authErrors[code] ?? CONTRACT.apiErrors[code];
 }
 
-/** The exact `WWW-Authenticate` the contract gives `code`, or null where none is sent. */
-export function challengeOf(code: string | undefined): string | null {
+/** What a route requires of the sign-in, for the step-up challenge's parameters. */
+export interface StepUp {
+  mfa?: boolean;
+  maxAge?: number;
+}
+
+/**
+ * The exact `WWW-Authenticate` the contract gives `code`, or null where none is sent; a step-up
+ * challenge names what the route requires (`acr_values` for MFA, then `max_age`).
+ */
+export function challengeOf(code: string | undefined, stepUp: StepUp = {}): string | null {
   const spec = code ? CONTRACT.authErrors[code] : undefined;
   if (!spec || spec.challenge === "none") return null;
   if (spec.challenge === "bare") return `Bearer realm="${CONTRACT.realm}"`;
-  return `Bearer realm="${CONTRACT.realm}", error="${spec.challenge}", error_description="${spec.message}"`;
+  let challenge = `Bearer realm="${CONTRACT.realm}", error="${spec.challenge}", error_description="${spec.message}"`;
+  if (spec.challenge === "insufficient_user_authentication") {
+    if (stepUp.mfa) challenge += `, acr_values="${CONTRACT.stepUp.mfaAcr}"`;
+    if (stepUp.maxAge !== undefined) challenge += `, max_age=${stepUp.maxAge}`;
+  }
+  return challenge;
 }
 
 /** The verifier options of `verifierSettings`, without its comment. */

@@ -80,13 +80,17 @@ export function hs256(secret: Buffer | string): string {
 }
 
 /**
- * Checks applied after verification (CONTRACT §3, §6), in this order: a route for people only
- * (`user`: a client is `user_required`), roles any-of, permissions all-of (a client's scopes).
+ * Checks applied after verification (CONTRACT §3, §6, §7), in this order: a route for people
+ * only (`user`: a client is `user_required`), roles any-of, permissions all-of (a client's
+ * scopes), then the sign-in (`mfa`, `maxAge`: a client is `user_required`).
  */
 export interface Requirement {
   user?: boolean;
   roles?: string[];
   permissions?: string[];
+  /** Then the sign-in (CONTRACT §7): a second factor (`amr` holds `mfa`), at most `maxAge` seconds old. */
+  mfa?: boolean;
+  maxAge?: number;
 }
 
 export interface Vector {
@@ -106,8 +110,10 @@ export interface Vector {
         scopes: string[];
         roles: string[];
         permissions: string[];
+        amr: string[];
+        auth_time: number | null;
       }
-    | { code: string };
+    | { code: string; challenge?: string };
 }
 
 export type Expect =
@@ -119,6 +125,8 @@ export type Expect =
       scopes?: string[];
       roles?: string[];
       permissions?: string[];
+      amr?: string[];
+      auth_time?: number | null;
     }
-  | { code: string };
+  | { code: string; challenge?: string };
 

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { clientVectors } from "./client-vectors.js";
+import { stepUpVectors } from "./step-up-vectors.js";
 import {
   ATTACKER,
   AUDIENCE,
@@ -189,6 +190,7 @@ export function buildVectors(): Vector[] {
     ["require role: authentication first (expired admin)", jws(MAIN, claims({ role: "admin", exp: NOW - 3600 })), { code: "token_expired" }, undefined, { roles: ["admin"] }],
     ["require role: authentication first (malformed role)", jws(MAIN, claims({ role: 5 })), { code: "invalid_claims" }, undefined, { roles: ["admin"] }],
     ...clientVectors(valid),
+    ...stepUpVectors(),
     [
       "require role: role tampered to admin",
       `${valid.split(".")[0]}.${b64json(claims({ role: "admin" }))}.${sig}`,
@@ -208,7 +210,18 @@ export function buildVectors(): Vector[] {
     expect:
       "code" in expect
         ? expect
-        : { sub: "user-1", kind: "user", client_id: null, scopes: [], roles: [], permissions: [], ...expect, ok: true },
+        : {
+            sub: "user-1",
+            kind: "user",
+            client_id: null,
+            scopes: [],
+            roles: [],
+            permissions: [],
+            amr: [],
+            auth_time: null,
+            ...expect,
+            ok: true,
+          },
   }));
 }
 

@@ -11,6 +11,7 @@ import pytest
 
 from authbridge import AuthError, AuthSettings, Verifier
 from authbridge.access import check_permission, check_role, check_user
+from authbridge.step_up import check_authentication
 
 # AUTHBRIDGE_VECTORS: where the vectors are when these tests run outside the repository
 # (against the built wheel).
@@ -26,7 +27,14 @@ pytestmark = pytest.mark.anyio
 def test_there_are_at_least_40_vectors() -> None:
     assert len(VECTORS) >= 40
     codes = {vector["expect"].get("code", "ok") for vector in VECTORS}
-    assert {"ok", "invalid_claims", "insufficient_role", "insufficient_permission", "user_required"} <= codes
+    assert {
+        "ok",
+        "invalid_claims",
+        "insufficient_role",
+        "insufficient_permission",
+        "user_required",
+        "insufficient_user_authentication",
+    } <= codes
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
@@ -42,7 +50,7 @@ async def test_vector(vector: dict[str, Any]) -> None:
     verifier = Verifier(settings, now=lambda: float(vector["now"]))
     try:
         principal = await verifier.verify(vector["token"])
-        # Authentication, then role, then permission: CONTRACT §3's order.
+        # Authentication, role, permission, then the sign-in: CONTRACT §3's order.
         required = vector.get("require", {})
         if required.get("user"):
             check_user(principal)
@@ -50,6 +58,10 @@ async def test_vector(vector: dict[str, Any]) -> None:
             check_role(principal, required["roles"])
         if "permissions" in required:
             check_permission(principal, required["permissions"])
+        if required.get("mfa") or "maxAge" in required:
+            check_authentication(
+                principal, mfa=bool(required.get("mfa")), max_age=required.get("maxAge"), now=float(vector["now"])
+            )
         result: dict[str, Any] = {
             "ok": True,
             "sub": principal.id,
@@ -58,7 +70,12 @@ async def test_vector(vector: dict[str, Any]) -> None:
             "scopes": list(principal.scopes),
             "roles": list(principal.roles),
             "permissions": list(principal.permissions),
+            "amr": list(principal.amr),
+            "auth_time": principal.auth_time,
         }
     except AuthError as error:
+        # A step-up refusal is judged by its exact challenge too (what it asks the client for).
         result = {"code": error.code}
+        if error.code == "insufficient_user_authentication":
+            result["challenge"] = error.www_authenticate
     assert result == vector["expect"]

@@ -46,10 +46,25 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
   }
   if ("role" in claims && rolesOf(claims.role) === undefined) throw new AuthError("invalid_claims");
   if ("permissions" in claims && permissionsOf(claims.permissions) === undefined) throw new AuthError("invalid_claims");
+  if ("amr" in claims && amrOf(claims.amr) === undefined) throw new AuthError("invalid_claims");
+  if ("auth_time" in claims) {
+    const authTime = claims.auth_time;
+    // A sign-in cannot have happened after now: such a token is malformed, not early.
+    if (!isNumber(authTime) || authTime > rules.now + rules.leewaySeconds) throw new AuthError("invalid_claims");
+  }
 }
 
 /** Claims that describe a person: a client token carrying one is refused (it names no person). */
-const PERSON_CLAIMS = ["email", "name", "email_verified", "emailVerified", "role", "permissions"] as const;
+const PERSON_CLAIMS = [
+  "email",
+  "name",
+  "email_verified",
+  "emailVerified",
+  "role",
+  "permissions",
+  "amr",
+  "auth_time",
+] as const;
 
 /**
  * Whether the verified token is a person's or a machine client's, by RFC 9068 §4: an access
@@ -94,6 +109,14 @@ export function rolesOf(value: unknown): string[] | undefined {
   if (typeof value !== "string") return undefined;
   const roles = value.split(",").map(trimSpaces);
   return roles.every((role) => role !== "") ? [...new Set(roles)] : undefined;
+}
+
+/**
+ * The `amr` claim (RFC 8176: how the user authenticated, e.g. `["pwd", "otp", "mfa"]`): an
+ * array of non-empty strings, each once; `undefined` when it is not one.
+ */
+export function amrOf(value: unknown): string[] | undefined {
+  return permissionsOf(value);
 }
 
 /** The `permissions` claim: an array of non-empty strings, or `undefined` when it is not one. */

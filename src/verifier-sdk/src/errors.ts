@@ -26,6 +26,7 @@ export type AuthErrorCode =
   | "invalid_claims"
   | "forbidden"
   | "user_required"
+  | "insufficient_user_authentication"
   | "insufficient_role"
   | "insufficient_permission";
 
@@ -49,6 +50,7 @@ export const ErrorCode = Object.freeze({
   INVALID_CLAIMS: "invalid_claims",
   FORBIDDEN: "forbidden",
   USER_REQUIRED: "user_required",
+  INSUFFICIENT_USER_AUTHENTICATION: "insufficient_user_authentication",
   INSUFFICIENT_ROLE: "insufficient_role",
   INSUFFICIENT_PERMISSION: "insufficient_permission",
 } as const satisfies Record<string, AuthErrorCode>);
@@ -73,6 +75,7 @@ export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   invalid_claims: "The token claims are invalid",
   forbidden: "You do not have access to this resource",
   user_required: "This route is for signed-in users, not machine clients",
+  insufficient_user_authentication: "This action requires a stronger or more recent sign-in",
   insufficient_role: "This action requires a role you do not have",
   insufficient_permission: "This action requires a permission you do not have",
 });
@@ -88,6 +91,18 @@ export const REALM = "api";
 const INSUFFICIENT_SCOPE: ReadonlySet<AuthErrorCode> = new Set(["insufficient_role", "insufficient_permission"]);
 
 /**
+ * What a step-up challenge (RFC 9470 §3) asks for: the ACR of multi-factor authentication, a
+ * maximum authentication age in seconds, or both, as the route requires them.
+ *
+ * @example
+ * new AuthError("insufficient_user_authentication", { stepUp: { acrValues: MFA_ACR, maxAge: 300 } });
+ */
+export interface StepUpRequest {
+  acrValues?: string | undefined;
+  maxAge?: number | undefined;
+}
+
+/**
  * @example
  * try { await verifier.verify(token) } catch (err) {
  *   if (err instanceof AuthError && err.code === "token_expired") refresh();
@@ -99,12 +114,15 @@ export class AuthError extends Error {
   readonly detail: string;
   /** Seconds a client should wait before retrying; set on `jwks_unavailable`. */
   readonly retryAfter: number | undefined;
+  /** What the client must show to pass: set on `insufficient_user_authentication`. */
+  readonly stepUp: Readonly<StepUpRequest> | undefined;
 
-  constructor(code: AuthErrorCode, options: { retryAfter?: number } = {}) {
+  constructor(code: AuthErrorCode, options: { retryAfter?: number; stepUp?: StepUpRequest } = {}) {
     super(MESSAGES[code]);
     this.code = code;
     this.detail = MESSAGES[code];
     this.retryAfter = options.retryAfter;
+    this.stepUp = options.stepUp ? Object.freeze({ ...options.stepUp }) : undefined;
   }
 
   /** 401 for token failures, 503 when the keys cannot be fetched, 403 for a refused access. */
@@ -119,6 +137,7 @@ export class AuthError extends Error {
     if (this.code === "missing_token") return `Bearer realm="${REALM}"`;
     if (this.code === "jwks_unavailable" || this.code === "forbidden" || this.code === "user_required")
       return undefined;
+    if (this.code === "insufficient_user_authentication") return stepUpChallenge(this.detail, this.stepUp);
     // RFC 6750 §3.1: a valid token that lacks the privileges the request needs.
     if (INSUFFICIENT_SCOPE.has(this.code)) {
       return `Bearer realm="${REALM}", error="insufficient_scope", error_description="${this.detail}"`;
@@ -142,6 +161,14 @@ export class AuthError extends Error {
       headers: this.headers,
     });
   }
+}
+
+/** RFC 9470 §3: the challenge names what the route requires, `acr_values` then `max_age`. */
+function stepUpChallenge(detail: string, stepUp: StepUpRequest | undefined): string {
+  let challenge = `Bearer realm="${REALM}", error="insufficient_user_authentication", error_description="${detail}"`;
+  if (stepUp?.acrValues) challenge += `, acr_values="${stepUp.acrValues}"`;
+  if (stepUp?.maxAge !== undefined) challenge += `, max_age=${stepUp.maxAge}`;
+  return challenge;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Hono edge: `requireUser` / `optionalUser` middleware that put a typed `c.var.user` on the
- * context, `requireRole` / `requirePermission` after them, and `requireOwner` for the
+ * context, `requireRole` / `requirePermission` / `requireMfa` / `requireRecentSignIn` after
+ * them, and `requireOwner` for the
  * contract's 403. Responses are exactly CONTRACT §3 (python-backend's `authbridge.fastapi` is
  * the FastAPI twin). The access helpers and `AuthError` have one import path: the package root.
  */
@@ -9,6 +10,7 @@ import { checkPermission, checkRole, checkUser } from "./access.js";
 import { discardBody } from "./body-limit.js";
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
+import { checkAuthentication } from "./step-up.js";
 import type { Verifier } from "./verify.js";
 
 declare module "hono" {
@@ -202,6 +204,61 @@ export function requireRole(...args: [...string[], RequireRoleOptions] | string[
 export function requirePermission(...permissions: string[]): MiddlewareHandler {
   if (permissions.length === 0) throw new TypeError("authbridge: requirePermission needs at least one permission");
   return accessCheck((user) => checkPermission(user, permissions));
+}
+
+/**
+ * What `requireMfa` and `requireRecentSignIn` take.
+ *
+ * @example
+ * requireMfa({ maxAge: 900, clients: "admit" });
+ */
+export interface StepUpOptions {
+  /** Also a sign-in at most this many seconds old (`auth_time`). */
+  maxAge?: number;
+  /**
+   * `"admit"`: a machine client passes (it has no sign-in to step up; its scopes decide, as on
+   * the task API's admin routes). `"refuse"`: a client is `user_required`.
+   * @default "refuse"
+   */
+  clients?: "admit" | "refuse";
+}
+
+/**
+ * Refuses the request with the contract's 401 `insufficient_user_authentication` (RFC 9470,
+ * `acr_values` naming MFA) unless the user signed in with a second factor (`amr` holds
+ * `mfa`) and, with `maxAge`, within that many seconds. After `requireUser`.
+ *
+ * @example
+ * app.delete("/api/account", requireUser(verifier), requireMfa(), handler);
+ */
+export function requireMfa(options: StepUpOptions = {}): MiddlewareHandler {
+  return stepUpCheck({ mfa: true, maxAge: options.maxAge }, options.clients);
+}
+
+/**
+ * Refuses the request with the contract's 401 `insufficient_user_authentication` (RFC 9470,
+ * `max_age`) unless the user signed in at most `maxAge` seconds ago. After `requireUser`.
+ *
+ * @example
+ * app.post("/api/account/email", requireUser(verifier), requireRecentSignIn(300), handler);
+ */
+export function requireRecentSignIn(maxAge: number, options: Omit<StepUpOptions, "maxAge"> = {}): MiddlewareHandler {
+  return stepUpCheck({ maxAge }, options.clients);
+}
+
+function stepUpCheck(
+  requirement: { mfa?: boolean; maxAge?: number | undefined },
+  clients = "refuse",
+): MiddlewareHandler {
+  if (clients !== "admit" && clients !== "refuse") throw new TypeError('authbridge: clients is "admit" or "refuse"');
+  // Checked once here, so a wrong maxAge fails when the app is built, not per request.
+  if (requirement.maxAge !== undefined && (!Number.isInteger(requirement.maxAge) || requirement.maxAge < 0)) {
+    throw new TypeError("authbridge: maxAge is a whole number of seconds, 0 or more");
+  }
+  return accessCheck((user) => {
+    if (clients === "admit" && user.kind === "client") return;
+    checkAuthentication(user, requirement);
+  });
 }
 
 function accessCheck(check: (user: Principal) => void): MiddlewareHandler {

@@ -7,7 +7,15 @@ export {
   clientCredentials,
 } from "./client-credentials.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
-export { AuthError, type AuthErrorCode, ConfigError, ErrorCode, MESSAGES, REALM } from "./errors.js";
+export {
+  AuthError,
+  type AuthErrorCode,
+  ConfigError,
+  ErrorCode,
+  MESSAGES,
+  REALM,
+  type StepUpRequest,
+} from "./errors.js";
 export { MAX_JWKS_BYTES, MAX_JWKS_KEYS } from "./jwks.js";
 export {
   optionsFromEnv,
@@ -17,6 +25,7 @@ export {
   type VerifierOptions,
 } from "./options.js";
 export { type Principal, principalFromClaims } from "./principal.js";
+export { type AuthenticationRequirement, checkAuthentication, hasMfa, MFA_ACR } from "./step-up.js";
 export { type AuthorizationSource, createVerifier, MAX_TOKEN_BYTES, parseAuthorization, Verifier } from "./verify.js";
 
 import { envError, optionsFromEnv, type VerifierOptions } from "./options.js";

@@ -4,7 +4,7 @@
  * the same token, so a handler must not be able to change what the next one sees.
  */
 import type { JWTPayload } from "jose";
-import { permissionsOf, rolesOf, scopesOf } from "./claims.js";
+import { amrOf, permissionsOf, rolesOf, scopesOf } from "./claims.js";
 
 /**
  * The verified caller (Python: `authbridge.Principal`).
@@ -32,6 +32,10 @@ export interface Principal {
   readonly roles: readonly string[];
   /** The `permissions` claim; empty when absent. */
   readonly permissions: readonly string[];
+  /** The `amr` claim (RFC 8176: `["pwd"]`, `["pwd", "otp", "mfa"]`); empty when absent. */
+  readonly amr: readonly string[];
+  /** The `auth_time` claim: when the user signed in, seconds since the epoch; null when absent. */
+  readonly authTime: number | null;
   /** Every verified claim, read-only all the way down. */
   readonly claims: Readonly<JWTPayload & Record<string, unknown>>;
 }
@@ -63,6 +67,8 @@ export function principalFromClaims(payload: JWTPayload & Record<string, unknown
     emailVerified: typeof verified === "boolean" ? verified : null,
     roles: Object.freeze(rolesOf(payload.role) ?? []),
     permissions: Object.freeze(permissionsOf(payload.permissions) ?? []),
+    amr: Object.freeze(amrOf(payload.amr) ?? []),
+    authTime: typeof payload.auth_time === "number" ? payload.auth_time : null,
     claims: deepFreeze(payload),
   });
 }

@@ -1,7 +1,14 @@
 /** The shared vectors (contract-tests/vectors): the TypeScript verifier agrees with every one. */
 import fs from "node:fs";
 import path from "node:path";
-import { AuthError, checkPermission, checkRole, checkUser, createVerifier } from "@authbridge/verifier";
+import {
+  AuthError,
+  checkAuthentication,
+  checkPermission,
+  checkRole,
+  checkUser,
+  createVerifier,
+} from "@authbridge/verifier";
 import { describe, expect, it } from "vitest";
 
 interface Vector {
@@ -11,7 +18,7 @@ interface Vector {
   now: number;
   issuer: string;
   audience: string;
-  require?: { user?: boolean; roles?: string[]; permissions?: string[] };
+  require?: { user?: boolean; roles?: string[]; permissions?: string[]; mfa?: boolean; maxAge?: number };
   expect: Record<string, unknown>;
 }
 
@@ -43,10 +50,14 @@ describe("shared test vectors", () => {
     const result = await (async () => {
       try {
         const principal = await verifier.verify(vector.token);
-        // Authentication (a person, where required), then role, then permission: CONTRACT §3's order.
-        if (vector.require?.user) checkUser(principal);
-        if (vector.require?.roles) checkRole(principal, vector.require.roles);
-        if (vector.require?.permissions) checkPermission(principal, vector.require.permissions);
+        // Authentication (a person, where required), role, permission, then the sign-in: CONTRACT §3's order.
+        const required = vector.require ?? {};
+        if (required.user) checkUser(principal);
+        if (required.roles) checkRole(principal, required.roles);
+        if (required.permissions) checkPermission(principal, required.permissions);
+        if (required.mfa || required.maxAge !== undefined) {
+          checkAuthentication(principal, { mfa: required.mfa, maxAge: required.maxAge }, vector.now);
+        }
         return {
           ok: true as const,
           sub: principal.id,
@@ -55,10 +66,15 @@ describe("shared test vectors", () => {
           scopes: principal.scopes,
           roles: principal.roles,
           permissions: principal.permissions,
+          amr: principal.amr,
+          auth_time: principal.authTime,
         };
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
-        return { code: error.code };
+        // A step-up refusal is judged by its exact challenge too (what it asks the client for).
+        return error.code === "insufficient_user_authentication"
+          ? { code: error.code, challenge: error.wwwAuthenticate }
+          : { code: error.code };
       }
     })();
     expect(result).toEqual(vector.expect);

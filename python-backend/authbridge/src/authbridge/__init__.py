@@ -11,10 +11,11 @@ side-by-side table lists both.
 from .access import check_permission, check_role, check_user, has_permission, has_role
 from .client_credentials import ClientCredentials, ClientCredentialsError
 from .encoding import MAX_JSON_DEPTH
-from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode
+from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode, StepUpRequest
 from .jwks import MAX_JWKS_BYTES, MAX_JWKS_KEYS
 from .principal import Principal, principal_from_claims
 from .settings import SUPPORTED_ALGORITHMS, AuthSettings, ConfigError, SupportedAlgorithm, options_from_env
+from .step_up import MFA_ACR, check_authentication, has_mfa
 from .verify import MAX_TOKEN_BYTES, Verifier, create_verifier, parse_authorization, verifier_from_env
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_JWKS_KEYS",
     "MAX_TOKEN_BYTES",
     "MESSAGES",
+    "MFA_ACR",
     "REALM",
     "SUPPORTED_ALGORITHMS",
     "AuthError",
@@ -33,12 +35,15 @@ __all__ = [
     "ConfigError",
     "ErrorCode",
     "Principal",
+    "StepUpRequest",
     "SupportedAlgorithm",
     "Verifier",
+    "check_authentication",
     "check_permission",
     "check_role",
     "check_user",
     "create_verifier",
+    "has_mfa",
     "has_permission",
     "has_role",
     "options_from_env",

@@ -63,10 +63,26 @@ def validate_claims(
         raise AuthError("invalid_claims")
     if "permissions" in claims and permissions_of(claims["permissions"]) is None:
         raise AuthError("invalid_claims")
+    if "amr" in claims and amr_of(claims["amr"]) is None:
+        raise AuthError("invalid_claims")
+    if "auth_time" in claims:
+        auth_time = claims["auth_time"]
+        # A sign-in cannot have happened after now: such a token is malformed, not early.
+        if not _is_number(auth_time) or auth_time > now + leeway:
+            raise AuthError("invalid_claims")
 
 
 #: Claims that describe a person: a client token carrying one is refused (it names no person).
-_PERSON_CLAIMS = ("email", "name", "email_verified", "emailVerified", "role", "permissions")
+_PERSON_CLAIMS = (
+    "email",
+    "name",
+    "email_verified",
+    "emailVerified",
+    "role",
+    "permissions",
+    "amr",
+    "auth_time",
+)
 
 
 def token_kind_of(typ: str | None, claims: dict[str, Any]) -> PrincipalKind:
@@ -129,3 +145,13 @@ def permissions_of(value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         return None
     return tuple(dict.fromkeys(value))
+
+
+def amr_of(value: Any) -> tuple[str, ...] | None:
+    """The ``amr`` claim (RFC 8176: how the user authenticated, e.g. ``["pwd", "otp", "mfa"]``): a
+    list of non-empty strings, each once; ``None`` when it is not one.
+
+    >>> amr_of(["pwd", "otp", "mfa"])
+    ('pwd', 'otp', 'mfa')
+    """
+    return permissions_of(value)

@@ -9,6 +9,7 @@ decides them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Literal, cast
 
@@ -28,6 +29,7 @@ AuthErrorCode = Literal[
     "invalid_claims",
     "forbidden",
     "user_required",
+    "insufficient_user_authentication",
     "insufficient_role",
     "insufficient_permission",
 ]
@@ -54,6 +56,7 @@ class ErrorCode(StrEnum):
     INVALID_CLAIMS = "invalid_claims"
     FORBIDDEN = "forbidden"
     USER_REQUIRED = "user_required"
+    INSUFFICIENT_USER_AUTHENTICATION = "insufficient_user_authentication"
     INSUFFICIENT_ROLE = "insufficient_role"
     INSUFFICIENT_PERMISSION = "insufficient_permission"
 
@@ -75,6 +78,7 @@ MESSAGES: Final[dict[AuthErrorCode, str]] = {
     "invalid_claims": "The token claims are invalid",
     "forbidden": "You do not have access to this resource",
     "user_required": "This route is for signed-in users, not machine clients",
+    "insufficient_user_authentication": "This action requires a stronger or more recent sign-in",
     "insufficient_role": "This action requires a role you do not have",
     "insufficient_permission": "This action requires a permission you do not have",
 }
@@ -87,6 +91,18 @@ REALM: Final = "api"
 _INSUFFICIENT_SCOPE: Final = frozenset({"insufficient_role", "insufficient_permission"})
 
 
+@dataclass(frozen=True, slots=True)
+class StepUpRequest:
+    """What a step-up challenge (RFC 9470 §3) asks for: the ACR of multi-factor authentication,
+    a maximum authentication age in seconds, or both, as the route requires them.
+
+    >>> AuthError("insufficient_user_authentication", step_up=StepUpRequest(acr_values=MFA_ACR))
+    """
+
+    acr_values: str | None = None
+    max_age: int | None = None
+
+
 class AuthError(Exception):
     """A token (or an ownership, role or permission check) failed; ``code`` says which contract case it is.
 
@@ -96,8 +112,16 @@ class AuthError(Exception):
     code: AuthErrorCode
     detail: str
     retry_after: int | None
+    #: What the client must show to pass: set on ``insufficient_user_authentication``.
+    step_up: StepUpRequest | None
 
-    def __init__(self, code: AuthErrorCode | ErrorCode, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: AuthErrorCode | ErrorCode,
+        *,
+        retry_after: int | None = None,
+        step_up: StepUpRequest | None = None,
+    ) -> None:
         if code not in MESSAGES:
             raise ValueError(f"authbridge: {code!r} is not one of the contract's error codes")
         # The plain string either way: codes are compared, logged and sent as strings.
@@ -106,6 +130,7 @@ class AuthError(Exception):
         self.code = plain
         self.detail = MESSAGES[plain]
         self.retry_after = retry_after
+        self.step_up = step_up
 
     @property
     def status(self) -> int:
@@ -123,6 +148,8 @@ class AuthError(Exception):
             return f'Bearer realm="{REALM}"'
         if self.code in ("jwks_unavailable", "forbidden", "user_required"):
             return None
+        if self.code == "insufficient_user_authentication":
+            return _step_up_challenge(self.detail, self.step_up)
         if self.code in _INSUFFICIENT_SCOPE:
             # RFC 6750 §3.1: a valid token that lacks the privileges the request needs.
             return f'Bearer realm="{REALM}", error="insufficient_scope", error_description="{self.detail}"'
@@ -146,3 +173,15 @@ class AuthError(Exception):
 
     def __repr__(self) -> str:
         return f"AuthError({self.code!r})"
+
+
+def _step_up_challenge(detail: str, step_up: StepUpRequest | None) -> str:
+    """RFC 9470 §3: the challenge names what the route requires, ``acr_values`` then ``max_age``."""
+    challenge = (
+        f'Bearer realm="{REALM}", error="insufficient_user_authentication", error_description="{detail}"'
+    )
+    if step_up is not None and step_up.acr_values:
+        challenge += f', acr_values="{step_up.acr_values}"'
+    if step_up is not None and step_up.max_age is not None:
+        challenge += f", max_age={step_up.max_age}"
+    return challenge

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .claims import PrincipalKind, permissions_of, roles_of, scopes_of
+from .claims import PrincipalKind, amr_of, permissions_of, roles_of, scopes_of
 
 
 def _frozen(value: Any) -> Any:
@@ -48,6 +48,10 @@ class Principal:
     client_id: str | None = None
     #: The ``scope`` claim of a client token as a tuple; empty for a user.
     scopes: tuple[str, ...] = ()
+    #: The ``amr`` claim (RFC 8176: ``("pwd",)``, ``("pwd", "otp", "mfa")``); empty when absent.
+    amr: tuple[str, ...] = ()
+    #: The ``auth_time`` claim: when the user signed in, seconds since the epoch; ``None`` when absent.
+    auth_time: float | None = None
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -70,4 +74,11 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         kind="client" if is_client else "user",
         client_id=client_id if isinstance(client_id, str) else None,
         scopes=(scopes_of(claims.get("scope")) if is_client else None) or (),
+        amr=amr_of(claims.get("amr")) or (),
+        auth_time=_number_or_none(claims.get("auth_time")),
     )
+
+
+def _number_or_none(value: Any) -> float | None:
+    # bool is an int in Python; JSON true is not a NumericDate.
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -17,8 +17,10 @@ from .dependencies import (
     get_current_user,
     optional_user,
     require_caller,
+    require_mfa,
     require_owner,
     require_permission,
+    require_recent_sign_in,
     require_role,
     require_user,
 )
@@ -41,8 +43,10 @@ __all__ = [
     "install_auth",
     "optional_user",
     "require_caller",
+    "require_mfa",
     "require_owner",
     "require_permission",
+    "require_recent_sign_in",
     "require_role",
     "require_user",
 ]

@@ -1,6 +1,7 @@
 """The dependencies a route takes: who the caller is (``CurrentUser``, a person; ``CurrentCaller``,
 a person or a machine client), may be (``OptionalUser``), and what they must have
-(``require_role``, ``require_permission``, ``require_owner``)."""
+(``require_role``, ``require_permission``, ``require_owner``, and the step-up checks
+``require_mfa`` and ``require_recent_sign_in``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..access import check_permission, check_role, check_user
 from ..errors import AuthError, ErrorCode
 from ..principal import Principal
+from ..step_up import check_authentication, checked_max_age
 from .routes import ACCESS_CHECKS, ADMITS_CLIENTS, AUTHENTICATORS
 from .state import get_verifier
 
@@ -239,3 +241,51 @@ def _access_dependency(code: str, check: Callable[[Principal], None]) -> AccessD
 
     ACCESS_CHECKS[access_check] = code
     return access_check
+
+
+ClientPolicy = Literal["admit", "refuse"]
+
+
+def require_mfa(*, max_age: int | None = None, clients: ClientPolicy = "refuse") -> AccessDependency:
+    """A dependency: the verified user if they signed in with a second factor (``amr`` holds
+    ``mfa``) and, with ``max_age``, within that many seconds; else the contract's 401
+    ``insufficient_user_authentication`` with RFC 9470's challenge (``acr_values`` naming MFA).
+    ``clients="admit"`` lets a machine client through (it has no sign-in; its scopes decide).
+    TypeScript: ``requireMfa``.
+
+    >>> @app.delete("/api/account", dependencies=[Depends(require_mfa())])
+    """
+    return _step_up_dependency(mfa=True, max_age=max_age, clients=clients)
+
+
+def require_recent_sign_in(max_age: int, *, clients: ClientPolicy = "refuse") -> AccessDependency:
+    """A dependency: the verified user if they signed in at most ``max_age`` seconds ago
+    (``auth_time``), else the contract's 401 ``insufficient_user_authentication`` with RFC 9470's
+    ``max_age``. TypeScript: ``requireRecentSignIn``.
+
+    >>> @app.post("/api/account/email", dependencies=[Depends(require_recent_sign_in(300))])
+    """
+    return _step_up_dependency(mfa=False, max_age=max_age, clients=clients)
+
+
+def _step_up_dependency(*, mfa: bool, max_age: int | None, clients: ClientPolicy) -> AccessDependency:
+    # Checked once here, so a wrong max_age fails when the app is built, not per request.
+    checked = checked_max_age(max_age)
+    if clients not in ("admit", "refuse"):
+        raise TypeError('authbridge: clients is "admit" or "refuse"')
+
+    if clients == "admit":
+
+        async def step_up_caller(user: CurrentCaller) -> Principal:
+            if user.kind != "client":
+                check_authentication(user, mfa=mfa, max_age=checked)
+            return user
+
+        return step_up_caller
+
+    # A route for people: a client's token is user_required (and documented so) before this runs.
+    async def step_up_user(user: CurrentUser) -> Principal:
+        check_authentication(user, mfa=mfa, max_age=checked)
+        return user
+
+    return step_up_user
