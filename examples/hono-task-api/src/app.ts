@@ -13,6 +13,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** Largest request body, bytes (`MAX_BODY_BYTES`). @default 65536 */
   maxBodyBytes?: number;
+  /** The admin routes demand a second factor of a person (`MFA_REQUIRED_ROLES`). @default false */
+  adminRequiresMfa?: boolean;
 }
 
 /**
@@ -21,7 +23,13 @@ export interface AppDeps {
  */
 const ADMIN_PATH = /^\/api\/admin(\/|$)/;
 
-export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65_536 }: AppDeps): Hono {
+export function createApp({
+  verifier,
+  store,
+  corsOrigins = [],
+  maxBodyBytes = 65_536,
+  adminRequiresMfa = false,
+}: AppDeps): Hono {
   const app = new Hono();
   const allowed = new Set(corsOrigins);
   app.use(
@@ -55,6 +63,6 @@ export function createApp({ verifier, store, corsOrigins = [], maxBodyBytes = 65
     return c.json({ id, email, name, roles, permissions });
   });
   app.route("/", tasksRouter(store));
-  app.route("/", adminRouter(store));
+  app.route("/", adminRouter(store, { mfa: adminRequiresMfa }));
   return app;
 }

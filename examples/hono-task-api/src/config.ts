@@ -14,6 +14,25 @@ export interface TaskApiConfig {
   readonly maxBodyBytes: number;
   /** SQLite: longest wait for the write lock, ms (`TASKS_DB_BUSY_TIMEOUT_SECONDS`). @default 5000 */
   readonly busyTimeoutMs: number;
+  /**
+   * Whether the admin routes demand a second factor: `MFA_REQUIRED_ROLES` (comma list) names
+   * `admin`; unset, `ENVIRONMENT` (or `NODE_ENV`) `production` does.
+   */
+  readonly adminRequiresMfa: boolean;
+}
+
+const ENVIRONMENTS = new Set(["development", "production", "test"]);
+
+/** `MFA_REQUIRED_ROLES`, or the environment's default (admins in production), as python-backend reads it. */
+function adminRequiresMfa(env: Record<string, string | undefined>): boolean {
+  const environment = env.ENVIRONMENT || env.NODE_ENV || "development";
+  if (!ENVIRONMENTS.has(environment)) throw new TypeError("ENVIRONMENT must be development, production or test");
+  const roles = env.MFA_REQUIRED_ROLES;
+  if (roles === undefined) return environment === "production";
+  return roles
+    .split(",")
+    .map((role) => role.trim())
+    .includes("admin");
 }
 
 function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
@@ -41,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined>): TaskApiConf
     maxConnections: Math.max(1, positiveInt(env, "TASKS_DB_MAX_CONNECTIONS", 10, 1000)),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", 65_536, 2 ** 31) || Number.POSITIVE_INFINITY,
     busyTimeoutMs: seconds(env, "TASKS_DB_BUSY_TIMEOUT_SECONDS", 5) * 1000,
+    adminRequiresMfa: adminRequiresMfa(env),
     corsOrigins: Object.freeze(
       (env.CORS_ORIGINS ?? "")
         .split(",")

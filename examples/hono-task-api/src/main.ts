@@ -25,7 +25,13 @@ const store = openStore(config.databaseUrl, {
 await verifier.warm();
 const server = serve(
   {
-    fetch: createApp({ verifier, store, corsOrigins: config.corsOrigins, maxBodyBytes: config.maxBodyBytes }).fetch,
+    fetch: createApp({
+      verifier,
+      store,
+      corsOrigins: config.corsOrigins,
+      maxBodyBytes: config.maxBodyBytes,
+      adminRequiresMfa: config.adminRequiresMfa,
+    }).fetch,
     hostname: config.host,
     port: config.port,
   },

@@ -27,12 +27,12 @@ export interface Twin {
   close(): Promise<void>;
 }
 
-export async function startTwin(): Promise<Twin> {
+export async function startTwin(options: { adminRequiresMfa?: boolean } = {}): Promise<Twin> {
   const key = generateTestKey("twin-key");
   const jwks = await serveJwks(key);
   const store = new SqliteTaskStore(":memory:");
   const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
-  const app = createApp({ verifier, store, corsOrigins: ["http://app.test"] });
+  const app = createApp({ verifier, store, corsOrigins: ["http://app.test"], ...options });
   const auth = (sub: string, overrides: Record<string, unknown> = {}) => ({
     authorization: `Bearer ${makeToken(sub, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,
   });

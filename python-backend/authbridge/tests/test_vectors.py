@@ -59,9 +59,8 @@ async def test_vector(vector: dict[str, Any]) -> None:
         if "permissions" in required:
             check_permission(principal, required["permissions"])
         if required.get("mfa") or "maxAge" in required:
-            check_authentication(
-                principal, mfa=bool(required.get("mfa")), max_age=required.get("maxAge"), now=float(vector["now"])
-            )
+            mfa, max_age = bool(required.get("mfa")), required.get("maxAge")
+            check_authentication(principal, mfa=mfa, max_age=max_age, now=float(vector["now"]))
         result: dict[str, Any] = {
             "ok": True,
             "sub": principal.id,

@@ -66,5 +66,5 @@ def create_app(
 
     app.include_router(me.router)
     app.include_router(tasks.router)
-    app.include_router(admin.router)
+    app.include_router(admin.admin_router(mfa=settings.admin_requires_mfa))
     return app

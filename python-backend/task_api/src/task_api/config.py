@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -45,6 +45,32 @@ class TaskApiSettings(BaseSettings):
     #: Request body cap, bytes (``MAX_BODY_BYTES``; 0 turns it off). Default 64 KiB: a task is a
     #: few hundred bytes (the library's own default, for any app, is 1 MiB).
     max_body_bytes: int = Field(default=65536, ge=0, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+    #: ``ENVIRONMENT`` (``NODE_ENV`` as a fallback, as the TypeScript twin reads it): ``development``
+    #: or ``production``, which decides the default of ``mfa_required_roles``.
+    environment: Literal["development", "production", "test"] = Field(
+        default="development", validation_alias=AliasChoices("ENVIRONMENT", "NODE_ENV")
+    )
+    #: Roles whose routes demand a second factor (``MFA_REQUIRED_ROLES``, comma list): with ``admin``
+    #: the admin routes answer a person without ``mfa`` in ``amr`` with the step-up 401. Unset:
+    #: ``admin`` in production, nobody in development.
+    mfa_required_roles: Annotated[list[str] | None, NoDecode] = Field(
+        default=None, validation_alias=AliasChoices("MFA_REQUIRED_ROLES")
+    )
+
+    @property
+    def admin_requires_mfa(self) -> bool:
+        """Whether the admin routes demand ``mfa`` (the policy, or the environment's default)."""
+        roles = self.mfa_required_roles
+        if roles is None:
+            return self.environment == "production"
+        return "admin" in roles
+
+    @field_validator("mfa_required_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

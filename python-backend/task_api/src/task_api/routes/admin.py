@@ -2,30 +2,25 @@
 clients granted the route's permission as a scope, such as a reporting job (the TypeScript twin's
 ``routes/admin.ts``). The order of checks is the contract's: authentication, then the role (the
 router's dependency; a client has no role to check), then the route's permission (a client's
-scope), then the request's own validity (422), then the target's existence (404)."""
+scope), then, under ``MFA_REQUIRED_ROLES`` with ``admin``, a person's second factor (the step-up
+401), then the request's own validity (422), then the target's existence (404)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from authbridge.fastapi import require_permission, require_role
+from authbridge.fastapi import require_mfa, require_permission, require_role
 
 from ..db import DatabaseDep
 from ..errors import NotFoundError
 from ..models import Task, TaskPublic
 from ..strict_json import StrictJSONRoute
 from .tasks import Limit, Offset
-
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    route_class=StrictJSONRoute,
-    # People need the admin role; a machine client goes on to the route's permission (its scopes).
-    dependencies=[Depends(require_role("admin", clients="admit"))],
-)
 
 
 class UserTaskCount(BaseModel):
@@ -60,11 +55,6 @@ def _delete(session: Session, task_id: str) -> None:
     session.delete(task)
 
 
-@router.get(
-    "/tasks",
-    response_model=list[TaskPublic],
-    dependencies=[Depends(require_permission("tasks:read:any"))],
-)
 async def read_all_tasks(
     database: DatabaseDep,
     owner: str | None = None,
@@ -75,20 +65,50 @@ async def read_all_tasks(
     return await database.read(lambda s: _list_all(s, owner, completed, limit, offset))
 
 
-@router.delete(
-    "/tasks/{task_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    dependencies=[Depends(require_permission("tasks:write:any"))],
-)
 async def delete_any_task(database: DatabaseDep, task_id: str) -> Response:
     await database.write(lambda s: _delete(s, task_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get(
-    "/users",
-    response_model=list[UserTaskCount],
-    dependencies=[Depends(require_permission("users:list"))],
-)
 async def read_users(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> list[UserTaskCount]:
     return await database.read(lambda s: _count_by_user(s, limit, offset))
+
+
+def admin_router(*, mfa: bool) -> APIRouter:
+    """The admin routes; with ``mfa`` a person must have signed in with a second factor (checked
+    after the permission, so that stepping up is asked only of whom it would let in)."""
+    router = APIRouter(
+        prefix="/api/admin",
+        tags=["admin"],
+        route_class=StrictJSONRoute,
+        # People need the admin role; a machine client goes on to the route's permission (its scopes).
+        dependencies=[Depends(require_role("admin", clients="admit"))],
+    )
+    # A client has no sign-in to step up: its scopes decide.
+    step_up = [Depends(require_mfa(clients="admit"))] if mfa else []
+
+    def checks(permission: str) -> list[Any]:
+        return [Depends(require_permission(permission)), *step_up]
+
+    router.add_api_route(
+        "/tasks",
+        read_all_tasks,
+        methods=["GET"],
+        response_model=list[TaskPublic],
+        dependencies=checks("tasks:read:any"),
+    )
+    router.add_api_route(
+        "/tasks/{task_id}",
+        delete_any_task,
+        methods=["DELETE"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=checks("tasks:write:any"),
+    )
+    router.add_api_route(
+        "/users",
+        read_users,
+        methods=["GET"],
+        response_model=list[UserTaskCount],
+        dependencies=checks("users:list"),
+    )
+    return router
