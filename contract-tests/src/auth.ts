@@ -18,5 +18,7 @@ export function startAuth(): Promise<AuthHandle> {
     RATE_LIMIT_SIGN_IN_MAX: "100000",
     RATE_LIMIT_MAX: "100000",
     JWKS_MAX_AGE_SECONDS: "300",
+    TWO_FACTOR_RATE_LIMIT_MAX: "100000",
+    MFA_REQUIRED_ROLES: "admin",
   });
 }

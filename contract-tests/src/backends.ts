@@ -42,6 +42,8 @@ function verifierEnv(jwksHost: string, auth: AuthHandle): Record<string, string>
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_COOLDOWN_SECONDS: "1",
     CORS_ORIGINS: "http://app.contract.test",
+    // As in production: the admin routes ask a person for a second factor.
+    MFA_REQUIRED_ROLES: "admin",
   };
 }
 

@@ -4,7 +4,7 @@
  * diff when two backends answer differently.
  */
 import { generateKeyPairSync, sign } from "node:crypto";
-import { challengeOf, specOf } from "./contract.js";
+import { challengeOf, type StepUp, specOf } from "./contract.js";
 
 export interface Observed {
   status: number;
@@ -20,6 +20,8 @@ export interface Expectation {
   code?: string;
   /** 422 answers carry `{"detail": [...]}`. */
   detailArray?: boolean;
+  /** What a step-up refusal's challenge names (`acr_values`, `max_age`). */
+  stepUp?: StepUp;
 }
 
 export async function observe(
@@ -70,7 +72,7 @@ export function problems(observed: Observed, expect: Expectation): string[] {
     if (observed.code !== expect.code) out.push(`code ${observed.code}, expected ${expect.code}`);
     if (observed.bodyKeys.join(",") !== "code,detail")
       out.push(`body keys [${observed.bodyKeys}], expected [code,detail]`);
-    const challenge = challengeOf(expect.code);
+    const challenge = challengeOf(expect.code, expect.stepUp);
     if (observed.wwwAuthenticate !== challenge) {
       out.push(`WWW-Authenticate ${JSON.stringify(observed.wwwAuthenticate)}, expected ${JSON.stringify(challenge)}`);
     }

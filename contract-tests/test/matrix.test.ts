@@ -2,7 +2,7 @@
  * CONTRACT §3 on every protected route of both backends: status, exact WWW-Authenticate, JSON
  * keys and code; and parity: the two backends' answers are compared with each other too.
  */
-import { clientToken, type IssuedClient } from "@authbridge/harness";
+import { clientToken, type IssuedClient, type MfaUser, signUpWithTotp } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJwt, signUpUser, type User } from "../src/auth.js";
 import type { Backend } from "../src/backends.js";
@@ -25,8 +25,12 @@ import { createTask, type Stack, startStack } from "../src/stack.js";
 let stack: Stack;
 let alice: User;
 let bob: User;
-/** Alice's account made admin with users:set-role, then a fresh JWT (as a frontend refreshes it). */
-let root: User;
+/** An admin (users:set-role) who signed in with a second factor: the admin routes' policy (MFA_REQUIRED_ROLES). */
+let root: MfaUser;
+/** An admin whose session has no second factor: the step-up 401 on every admin route. */
+let passwordAdmin: User;
+/** Real-key tokens whose sign-in claims are malformed: 401 invalid_claims everywhere. */
+let malformedSignIn: Record<string, Record<string, string>>;
 const tasks = new Map<string, string>();
 let credentials: Record<string, Record<string, string> | undefined>;
 /** A role claim of the wrong type, signed by the real key. */
@@ -54,9 +58,18 @@ beforeAll(async () => {
     invalid_audience: bearer(await stack.auth.sign({ ...base, aud: "billing-api" })),
     invalid_claims: bearer(await stack.auth.sign({ ...base, sub: "" })),
   };
-  root = await signUpUser(stack.auth.url, "root");
-  await stack.auth.setRole(root.email, "admin");
-  root = { ...root, jwt: await fetchJwt(stack.auth.url, root.sessionToken) };
+  root = await signUpWithTotp(stack.auth.url, "root", (email) => stack.auth.setRole(email, "admin"));
+  passwordAdmin = await signUpUser(stack.auth.url, "password-admin");
+  await stack.auth.setRole(passwordAdmin.email, "admin");
+  passwordAdmin = { ...passwordAdmin, jwt: await fetchJwt(stack.auth.url, passwordAdmin.sessionToken) };
+  malformedSignIn = {
+    "amr as a string": bearer(await stack.auth.sign({ ...base, amr: "mfa" })),
+    "amr holding a number": bearer(await stack.auth.sign({ ...base, amr: ["pwd", 2] })),
+    "auth_time in the future": bearer(
+      await stack.auth.sign({ ...base, amr: ["pwd", "otp", "mfa"], auth_time: now + 600 }),
+    ),
+    "auth_time as a string": bearer(await stack.auth.sign({ ...base, auth_time: String(now) })),
+  };
   malformedRole = bearer(await stack.auth.sign({ ...base, role: ["admin"] }));
   adminWithoutPermissions = bearer(await stack.auth.sign({ ...base, role: "admin" }));
   const [header, payload, signature] = bob.jwt.split(".") as [string, string, string];
@@ -99,9 +112,14 @@ async function both(
 
 const ids = (backend: Backend) => ({ owner: alice.id, task: tasks.get(backend.name) as string });
 
-/** Every 401 of the contract, and a token under another scheme: a new code needs its credential here. */
+/**
+ * Every 401 of a bad credential, and a token under another scheme: a new code needs its
+ * credential here. The step-up 401 is a good token's, asked for by a route (below).
+ */
 const CREDENTIAL_CASES = [
-  ...Object.entries(CONTRACT.authErrors).flatMap(([code, spec]) => (spec.status === 401 ? [code] : [])),
+  ...Object.entries(CONTRACT.authErrors).flatMap(([code, spec]) =>
+    spec.status === 401 && spec.challenge !== "insufficient_user_authentication" ? [code] : [],
+  ),
   "other_scheme",
 ];
 
@@ -123,6 +141,12 @@ describe.each(ALL_ROUTES.map((route) => [routeName(route), route] as [string, Ro
   it("answers a role tampered to admin with 401 invalid_signature", async () => {
     await both({ status: 401, code: "invalid_signature" }, send(tamperedRole));
   });
+  it.each(["amr as a string", "amr holding a number", "auth_time in the future", "auth_time as a string"])(
+    "answers a token with %s with 401 invalid_claims",
+    async (kind) => {
+      await both({ status: 401, code: "invalid_claims" }, send(malformedSignIn[kind]));
+    },
+  );
   it("answers token confusion (RFC 9068 §4) with 401 invalid_claims", async () => {
     for (const [kind, headers] of Object.entries(confused)) {
       await expect(both({ status: 401, code: "invalid_claims" }, send(headers)), kind).resolves.toBeDefined();
@@ -196,6 +220,21 @@ describe.each(ADMIN_ROUTES.map((route) => [routeName(route), route] as const))("
   });
   it(`an admin without ${route.permission} gets 403 insufficient_permission`, async () => {
     await both({ status: 403, code: "insufficient_permission" }, send(adminWithoutPermissions));
+  });
+  it("an admin signed in with the password alone gets the step-up 401 (RFC 9470), no data", async () => {
+    const [answer] = await both(
+      { status: 401, code: "insufficient_user_authentication", stepUp: { mfa: true } },
+      send(bearer(passwordAdmin.jwt)),
+    );
+    expect(answer?.wwwAuthenticate).toContain(`acr_values="${CONTRACT.stepUp.mfaAcr}"`);
+  });
+  it("the same kind of admin after a second factor is let in", async () => {
+    const ok = route.method === "DELETE" ? 404 : 200;
+    const path = route.method === "DELETE" ? "/api/admin/tasks/00000000-0000-0000-0000-000000000000" : undefined;
+    await both({ status: ok, ...(ok === 404 ? { code: "not_found" } : {}) }, (backend) => ({
+      ...send(bearer(root.jwt))(backend),
+      ...(path ? { path } : {}),
+    }));
   });
 });
 
@@ -292,7 +331,8 @@ describe("admins", () => {
     // The token already issued keeps its claims until it expires.
     await both({ status: 403, code: "insufficient_role" }, asFrank(frank.jwt));
     const refreshed = await fetchJwt(stack.auth.url, frank.sessionToken);
-    await both({ status: 200 }, asFrank(refreshed));
+    // An admin now, signed in with the password alone: the admin routes ask for a second factor.
+    await both({ status: 401, code: "insufficient_user_authentication", stepUp: { mfa: true } }, asFrank(refreshed));
     await stack.auth.setRole(frank.email, "user");
     await both({ status: 403, code: "insufficient_role" }, asFrank(await fetchJwt(stack.auth.url, frank.sessionToken)));
   });

@@ -31,9 +31,11 @@ export {
   claimsOf,
   type Enrolled,
   enrolTotp,
+  type MfaUser,
   postAuth,
   type SignedInWithCode,
   signInWithSecondFactor,
+  signUpWithTotp,
   startSignIn,
   type TwoFactorReply,
 } from "./two-factor.js";
