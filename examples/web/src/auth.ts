@@ -4,12 +4,18 @@
  * expires, and once more when the API answers 401.
  */
 import { createAuthClient } from "better-auth/client";
-import { jwtClient } from "better-auth/client/plugins";
+import { jwtClient, twoFactorClient } from "better-auth/client/plugins";
 import { AUTH_URL } from "./config.js";
+
+/** What a sign-in that needs a second factor calls (two-factor.ts shows the code form). */
+let onSecondFactor: () => void = () => {};
+export const whenSecondFactorIsAsked = (handler: () => void) => {
+  onSecondFactor = handler;
+};
 
 export const authClient = createAuthClient({
   baseURL: AUTH_URL,
-  plugins: [jwtClient()],
+  plugins: [jwtClient(), twoFactorClient({ onTwoFactorRedirect: () => onSecondFactor() })],
   // The session cookie travels to the auth server's origin.
   fetchOptions: { credentials: "include" },
 });

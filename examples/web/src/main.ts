@@ -14,9 +14,10 @@ import {
   setCompleted,
   type Task,
 } from "./api.js";
-import { authClient, forgetJwt } from "./auth.js";
+import { authClient, forgetJwt, whenSecondFactorIsAsked } from "./auth.js";
 import { createClient, listClients, renderClients, showSecret } from "./clients.js";
 import { readable } from "./messages.js";
+import { askForSecondFactor, initTwoFactor, renderTwoFactor, showStepUp } from "./two-factor.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const errorBox = $<HTMLParagraphElement>("error");
@@ -130,10 +131,15 @@ async function refresh(): Promise<void> {
   $("signed-in").hidden = !signedIn;
   $("signed-out").hidden = signedIn;
   $("who").textContent = signedIn ? `Signed in as ${data?.user.name} (${data?.user.email})` : "Not signed in";
-  if (signedIn) await renderAccount(Boolean(data?.user.emailVerified), data?.session.token);
+  const twoFactorOn = Boolean((data?.user as { twoFactorEnabled?: boolean } | undefined)?.twoFactorEnabled);
+  if (signedIn) {
+    await renderAccount(Boolean(data?.user.emailVerified), data?.session.token);
+    renderTwoFactor(twoFactorOn);
+  }
   if (!signedIn) {
     renderTasks([]);
     $("admin").hidden = true;
+    showStepUp(false, false);
     return;
   }
   const [tasks, me] = await Promise.all([listTasks(), getMe()]);
@@ -141,10 +147,23 @@ async function refresh(): Promise<void> {
   // The API decides what an admin may do; the page only hides what it would refuse.
   const isAdmin = me.roles.includes("admin");
   $("admin").hidden = !isAdmin;
-  if (isAdmin) {
-    const [all, users, clients] = await Promise.all([listAllTasks(), listUsers(), listClients()]);
+  if (isAdmin) await refreshAdmin(twoFactorOn);
+  else showStepUp(twoFactorOn, false);
+}
+
+/** The admin view; under MFA_REQUIRED_ROLES the API asks a password-only admin to step up first. */
+async function refreshAdmin(twoFactorOn: boolean): Promise<void> {
+  try {
+    const [all, users] = await Promise.all([listAllTasks(), listUsers()]);
+    // The auth server's admin operations ask the same step-up; past the API's, they answer.
+    const clients = await listClients();
     renderAdmin(all, users);
     renderClients(clients, run);
+    showStepUp(twoFactorOn, false);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "insufficient_user_authentication")) throw error;
+    $("admin").hidden = true;
+    showStepUp(twoFactorOn);
   }
 }
 
@@ -254,5 +273,8 @@ $<HTMLButtonElement>("sign-out").addEventListener("click", () => {
     forgetJwt();
   });
 });
+
+initTwoFactor({ run, notice });
+whenSecondFactorIsAsked(askForSecondFactor);
 
 void run(async () => {});

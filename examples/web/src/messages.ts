@@ -12,6 +12,7 @@ const MESSAGES: Record<string, string> = {
   invalid_audience: "Your session is for another application.",
   invalid_claims: "Your session is missing information. Please sign in again.",
   forbidden: "That task belongs to someone else.",
+  insufficient_user_authentication: "This needs a sign-in with a second factor.",
   not_found: "That task no longer exists.",
 };
 

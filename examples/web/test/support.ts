@@ -31,8 +31,14 @@ export interface WebStack {
   close(): Promise<void>;
 }
 
-/** `authEnv` is layered over the auth server's test environment (the frontend's origin is trusted). */
-export async function startWebStack(authEnv: Record<string, string> = {}): Promise<WebStack> {
+/**
+ * `authEnv` is layered over the auth server's test environment (the frontend's origin is
+ * trusted), `apiEnv` over the task API's.
+ */
+export async function startWebStack(
+  authEnv: Record<string, string> = {},
+  apiEnv: Record<string, string> = {},
+): Promise<WebStack> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "authbridge-web-"));
   const [webPort, apiPort] = [await freePort(), await freePort()];
   const webUrl = `http://127.0.0.1:${webPort}`;
@@ -55,6 +61,7 @@ export async function startWebStack(authEnv: Record<string, string> = {}): Promi
           AUTH_AUDIENCE: auth.url,
           CORS_ORIGINS: webUrl,
           TASKS_DATABASE_URL: `sqlite:///${path.join(dataDir, "tasks.sqlite")}`,
+          ...apiEnv,
         },
         readyUrl: `${apiUrl}/health`,
       },
