@@ -16,7 +16,19 @@ import {
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const CONTRACT_CLAIMS = ["amr", "aud", "auth_time", "email", "email_verified", "exp", "iat", "iss", "name", "role", "sub"];
+const CONTRACT_CLAIMS = [
+  "amr",
+  "aud",
+  "auth_time",
+  "email",
+  "email_verified",
+  "exp",
+  "iat",
+  "iss",
+  "name",
+  "role",
+  "sub",
+];
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 if (!hasPostgres) console.log(`[skip] ${POSTGRES_SKIP_NOTE}`);

@@ -67,6 +67,28 @@ console.log(typeof new ClientCredentials({ tokenUrl: "http://x/t", clientId: "a"
     expect((await run(process.execPath, ["client.cjs"], { cwd: dir })).stdout.trim()).toBe("function");
   });
 
+  it("checks a sign-in's second factor (step-up), from ESM and CommonJS", async () => {
+    const esm = `import { verifierFromEnv, checkAuthentication, AuthError } from "@authbridge/verifier";
+import { requireMfa } from "@authbridge/verifier/hono";
+import { configureEnv, makeToken } from "@authbridge/verifier/testing";
+configureEnv();
+const verifier = verifierFromEnv(process.env);
+const now = Math.floor(Date.now() / 1000);
+const strong = await verifier.verify(makeToken("ada", { amr: ["pwd", "otp", "mfa"], auth_time: now }));
+checkAuthentication(strong, { mfa: true, maxAge: 60 });
+const weak = await verifier.verify(makeToken("ada", { amr: ["pwd"], auth_time: now }));
+let refused;
+try { checkAuthentication(weak, { mfa: true }); } catch (e) { refused = e; }
+console.log(strong.amr.join(), refused instanceof AuthError && refused.status, typeof requireMfa);`;
+    fs.writeFileSync(path.join(dir, "step-up.mjs"), esm);
+    expect((await run(process.execPath, ["step-up.mjs"], { cwd: dir })).stdout.trim()).toBe("pwd,otp,mfa 401 function");
+    const cjs = `const { MFA_ACR, AuthError } = require("@authbridge/verifier");
+const e = new AuthError("insufficient_user_authentication", { stepUp: { acrValues: MFA_ACR, maxAge: 300 } });
+console.log(e.wwwAuthenticate.endsWith(', max_age=300'), e.wwwAuthenticate.includes('acr_values="' + MFA_ACR + '"'));`;
+    fs.writeFileSync(path.join(dir, "step-up.cjs"), cjs);
+    expect((await run(process.execPath, ["step-up.cjs"], { cwd: dir })).stdout.trim()).toBe("true true");
+  });
+
   it("is requirable from CommonJS", async () => {
     const script = `const { createVerifier, AuthError } = require("@authbridge/verifier");
 const v = createVerifier({ jwks: { keys: [] }, issuer: "i", audience: "a" });
