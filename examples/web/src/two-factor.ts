@@ -63,74 +63,54 @@ export function showStepUp(enabled: boolean, visible = true): void {
 }
 
 export function initTwoFactor(ui: TwoFactorUi): void {
-  $<HTMLFormElement>("enable-2fa").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const { password = "" } = values(form);
-    void ui.run(async () => {
-      const { totpURI, backupCodes } = orThrow(await authClient.twoFactor.enable({ password })) as {
-        totpURI: string;
-        backupCodes: string[];
-      };
-      form.reset();
-      await showEnrolment(totpURI, backupCodes);
+  /** A form whose submission runs `act` with its fields, then clears it and redraws. */
+  const onSubmit = (id: string, act: (fields: Record<string, string>) => Promise<void>) =>
+    $<HTMLFormElement>(id).addEventListener("submit", (event) => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      const fields = values(form);
+      void ui.run(async () => {
+        await act(fields);
+        form.reset();
+      });
     });
+
+  onSubmit("enable-2fa", async ({ password = "" }) => {
+    const { totpURI, backupCodes } = orThrow(await authClient.twoFactor.enable({ password })) as {
+      totpURI: string;
+      backupCodes: string[];
+    };
+    await showEnrolment(totpURI, backupCodes);
   });
 
-  $<HTMLFormElement>("confirm-2fa").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const { code = "" } = values(form);
-    void ui.run(async () => {
-      orThrow(await authClient.twoFactor.verifyTotp({ code }));
-      form.reset();
-      // The confirmation replaced the session with one that carries `mfa`: a new token says so.
-      forgetJwt();
-      $("enrol").hidden = true;
-      showStepUp(true, false);
-      ui.notice("Two-factor authentication is on. Keep your backup codes somewhere safe.");
-    });
+  onSubmit("confirm-2fa", async ({ code = "" }) => {
+    orThrow(await authClient.twoFactor.verifyTotp({ code }));
+    // The confirmation replaced the session with one that carries `mfa`: a new token says so.
+    forgetJwt();
+    $("enrol").hidden = true;
+    showStepUp(true, false);
+    ui.notice("Two-factor authentication is on. Keep your backup codes somewhere safe.");
   });
 
-  $<HTMLFormElement>("disable-2fa").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const { password = "" } = values(form);
-    void ui.run(async () => {
-      orThrow(await authClient.twoFactor.disable({ password }));
-      form.reset();
-      forgetJwt();
-      ui.notice("Two-factor authentication is off. We mailed you about it.");
-    });
+  onSubmit("disable-2fa", async ({ password = "" }) => {
+    orThrow(await authClient.twoFactor.disable({ password }));
+    forgetJwt();
+    ui.notice("Two-factor authentication is off. We mailed you about it.");
   });
 
-  $<HTMLFormElement>("second-factor").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const { code = "" } = values(form);
-    const backup = code.includes("-");
-    void ui.run(async () => {
-      orThrow(
-        backup
-          ? await authClient.twoFactor.verifyBackupCode({ code })
-          : await authClient.twoFactor.verifyTotp({ code }),
-      );
-      form.reset();
-      $("second-factor").hidden = true;
-      forgetJwt();
-    });
+  // A backup code has a dash (`abcde-12345`); an authenticator's code is six digits.
+  onSubmit("second-factor", async ({ code = "" }) => {
+    const { twoFactor } = authClient;
+    orThrow(code.includes("-") ? await twoFactor.verifyBackupCode({ code }) : await twoFactor.verifyTotp({ code }));
+    $("second-factor").hidden = true;
+    forgetJwt();
   });
 
-  $<HTMLFormElement>("step-up-code").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const form = event.target as HTMLFormElement;
-    const { code = "" } = values(form);
-    void ui.run(async () => {
-      orThrow(await authClient.twoFactor.verifyTotp({ code }));
-      form.reset();
-      forgetJwt();
-      showStepUp(true, false);
-    });
+  // Signed in already: a code upgrades this session (the step-up), and the next token says so.
+  onSubmit("step-up-code", async ({ code = "" }) => {
+    orThrow(await authClient.twoFactor.verifyTotp({ code }));
+    forgetJwt();
+    showStepUp(true, false);
   });
 }
 

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from authbridge.testing import JwksServer, TestKey, serve_jwks
+import pytest
+
+from authbridge.testing import JwksServer, TestKey, configure_env, serve_jwks
 from authbridge.testing import _b64json as b64json
 from authbridge.testing import _b64url as b64url
 
@@ -88,3 +90,14 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def env_test_key(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> TestKey:
+    """A test key whose JWKS, issuer and audience are in ``AUTH_*`` (as ``configure_env`` writes
+    them), in an empty working directory so no ``.env`` is read."""
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    env: dict[str, str] = {}
+    test_key = configure_env(environ=env)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return test_key

@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 
 from authbridge import Principal
 from authbridge.fastapi import CurrentUser, install_auth, require_permission, require_role
-from authbridge.testing import TestKey, acting_as, configure_env, make_token, serve_jwks
+from authbridge.testing import TestKey, acting_as, make_token, serve_jwks
+
+from .support import env_test_key
 
 #: The policy an app writes for itself (the reference task API does the same with a router dependency).
 AdminUser = Annotated[Principal, Depends(require_role("admin"))]
@@ -53,12 +55,7 @@ def build_app() -> FastAPI:
 
 @pytest.fixture(autouse=True)
 def key(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> TestKey:
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
-    env: dict[str, str] = {}
-    test_key = configure_env(environ=env)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return test_key
+    return env_test_key(monkeypatch, tmp_path)
 
 
 def bearer(**claims: object) -> dict[str, str]:

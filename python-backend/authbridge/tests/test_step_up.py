@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 from authbridge import MFA_ACR, AuthError, Principal, StepUpRequest, check_authentication, has_mfa
 from authbridge import principal_from_claims as principal
 from authbridge.fastapi import CurrentUser, install_auth, require_mfa, require_recent_sign_in
-from authbridge.testing import TestKey, configure_env, make_client_token, make_token
+from authbridge.testing import TestKey, make_client_token, make_token
+
+from .support import env_test_key
 
 DETAIL = "This action requires a stronger or more recent sign-in"
 CHALLENGE = f'Bearer realm="api", error="insufficient_user_authentication", error_description="{DETAIL}"'
@@ -50,12 +52,7 @@ def build_app() -> FastAPI:
 
 @pytest.fixture(autouse=True)
 def key(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> TestKey:
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
-    env: dict[str, str] = {}
-    test_key = configure_env(environ=env)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return test_key
+    return env_test_key(monkeypatch, tmp_path)
 
 
 def bearer(**claims: object) -> dict[str, str]:

@@ -65,14 +65,7 @@ class TaskApiSettings(BaseSettings):
             return self.environment == "production"
         return "admin" in roles
 
-    @field_validator("mfa_required_roles", mode="before")
-    @classmethod
-    def _roles(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
-
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "mfa_required_roles", mode="before")
     @classmethod
     def _csv(cls, value: Any) -> Any:
         if isinstance(value, str):
