@@ -251,6 +251,42 @@ describe("step-up on a session without mfa", () => {
   });
 });
 
+describe("sessions that replace a session", () => {
+  it("a password change that signs the others out keeps the sign-in's amr and auth_time", async () => {
+    const user = await account("change-pass");
+    const enrolled = await enrolTotp(auth.url, user);
+    const before = claimsOf(await fetchJwt(auth.url, enrolled.sessionToken));
+    const changed = await postAuth(
+      auth.url,
+      "change-password",
+      { currentPassword: user.password, newPassword: `${user.password}-2`, revokeOtherSessions: true },
+      { sessionToken: enrolled.sessionToken },
+    );
+    expect(changed.status).toBe(200);
+    const after = claimsOf(await fetchJwt(auth.url, changed.sessionToken as string));
+    expect(after).toMatchObject({ amr: before.amr, auth_time: before.auth_time });
+  });
+
+  it("an admin's impersonation session carries no method of the admin's sign-in", async () => {
+    const admin = await account("impersonator");
+    await auth.setRole(admin.email, "admin");
+    const enrolled = await enrolTotp(auth.url, admin);
+    const target = await account("impersonated");
+    const started = await postAuth(
+      auth.url,
+      "admin/impersonate-user",
+      { userId: target.id },
+      {
+        sessionToken: enrolled.sessionToken,
+      },
+    );
+    expect(started.status).toBe(200);
+    const claims = claimsOf(await fetchJwt(auth.url, started.sessionToken as string));
+    expect(claims.sub).toBe(target.id);
+    expect(claims.amr).toBeUndefined();
+  });
+});
+
 describe("disabling", () => {
   it("takes the password; the owner is mailed; sign-in is the password alone again", async () => {
     const user = await account("disable");

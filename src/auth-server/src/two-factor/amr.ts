@@ -19,6 +19,12 @@ export const SECOND_FACTOR_PATHS: Readonly<Record<string, readonly string[]>> = 
 /** Paths whose new session is a sign-in with the password. */
 const PASSWORD_PATHS = new Set(["/sign-in/email", "/sign-up/email"]);
 
+/**
+ * Paths that replace the caller's own session without copying it (a password change that signs
+ * the other sessions out): the new one continues the same sign-in. Impersonation is not one.
+ */
+export const REPLACING_PATHS = new Set(["/change-password"]);
+
 export interface SessionAuthentication {
   /** `amr` as stored: RFC 8176 values separated by single spaces. */
   amr?: string | null;

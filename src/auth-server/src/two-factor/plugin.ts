@@ -17,7 +17,7 @@ import {
   type TwoFactorRow,
   twoFactorRowOf,
 } from "./account.js";
-import { authenticationOf, SECOND_FACTOR_PATHS, upgraded } from "./amr.js";
+import { authenticationOf, REPLACING_PATHS, SECOND_FACTOR_PATHS, upgraded } from "./amr.js";
 import { type EventSink, recordEvent, type SecondFactorEvent } from "./events.js";
 import { claimTotpStep } from "./replay.js";
 import { adminStepUp } from "./step-up.js";
@@ -167,9 +167,15 @@ export function secondFactor(deps: SecondFactorDeps) {
         databaseHooks: {
           session: {
             create: {
-              before: async (session: Record<string, unknown>, ctx: GenericEndpointContext | null) => ({
-                data: { ...session, ...authenticationOf(ctx?.path, session, Math.floor(Date.now() / 1000)) },
-              }),
+              before: async (session: Record<string, unknown>, ctx: GenericEndpointContext | null) => {
+                const current = ctx?.context.session?.session as Record<string, unknown> | undefined;
+                const continued =
+                  ctx && REPLACING_PATHS.has(ctx.path) && current && current.userId === session.userId
+                    ? current
+                    : session;
+                const record = authenticationOf(ctx?.path, continued, Math.floor(Date.now() / 1000));
+                return { data: { ...session, ...record } };
+              },
             },
           },
         },
