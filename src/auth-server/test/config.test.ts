@@ -49,6 +49,23 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ CLIENT_TOKEN_RATE_LIMIT_MAX: "0" }, { dataDir: tmp() })).toThrow(ConfigError);
   });
 
+  it("limits second-factor calls to the contract's 5 a minute unless told otherwise", () => {
+    const { twoFactor } = CONTRACT.stepUp;
+    expect(loadConfig({}, { dataDir: tmp() }).twoFactor).toEqual({
+      rateLimitMax: twoFactor.rateLimitMax,
+      rateLimitWindowSeconds: twoFactor.rateLimitWindowSeconds,
+      mfaRequiredRoles: [],
+    });
+    const tuned = loadConfig(
+      { TWO_FACTOR_RATE_LIMIT_MAX: "3", TWO_FACTOR_RATE_LIMIT_WINDOW_SECONDS: "30" },
+      { dataDir: tmp() },
+    );
+    expect(tuned.twoFactor).toMatchObject({ rateLimitMax: 3, rateLimitWindowSeconds: 30 });
+    expect(() => loadConfig({ TWO_FACTOR_RATE_LIMIT_MAX: "0" }, { dataDir: tmp() })).toThrow(
+      /TWO_FACTOR_RATE_LIMIT_MAX/,
+    );
+  });
+
   it("derives its URL (issuer, audience) from HOST and PORT when BETTER_AUTH_URL is unset", () => {
     expect(loadConfig({ PORT: "4210" }, { dataDir: tmp() }).jwt).toMatchObject({
       issuer: "http://127.0.0.1:4210",
