@@ -13,15 +13,18 @@ import {
   clientsCli,
   createPostgresDatabase,
   createRedisDatabase,
+  enrolTotp,
   fetchJwt,
   type IssuedClient,
   newUser,
+  postAuth,
   postFrom,
   ROOT,
   requestClientToken,
   type SpawnedAuthServer,
   signUp,
   spawnAuthServer,
+  startSignIn,
 } from "@authbridge/harness";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import pg from "pg";
@@ -111,6 +114,30 @@ describe.each([
     expect(published[0]).toHaveLength(1);
     for (const kids of published) expect(kids).toEqual(published[0]);
   });
+
+  it.runIf(enabled)(
+    "a second factor across replicas: a code used on one is refused on the other, and the per-account limit (5) is shared",
+    async () => {
+      const user = newUser("replica-2fa");
+      const { sessionToken } = await signUp(replica(0).url, user);
+      // Enrolment spends two of the account's five calls a minute (enable, confirm).
+      const enrolled = await enrolTotp(replica(0).url, { ...user, sessionToken });
+      const code = await enrolled.authenticator.freshCode();
+      const first = await startSignIn(replica(0).url, user);
+      const used = await postAuth(replica(0).url, "two-factor/verify-totp", { code }, { cookies: first });
+      expect(used.status).toBe(200);
+      expect(decodeJwt(await fetchJwt(replica(1).url, used.sessionToken as string)).amr).toEqual(["pwd", "otp", "mfa"]);
+      const second = await startSignIn(replica(1).url, user);
+      const replayed = await postAuth(replica(1).url, "two-factor/verify-totp", { code }, { cookies: second });
+      expect([replayed.status, replayed.body.code]).toEqual([401, "INVALID_CODE"]);
+      expect(
+        (await postAuth(replica(0).url, "two-factor/verify-totp", { code: "000000" }, { cookies: second })).status,
+      ).toBe(401);
+      const over = await postAuth(replica(1).url, "two-factor/verify-totp", { code: "000000" }, { cookies: second });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    },
+  );
 
   it.runIf(enabled)("a session created on one replica is valid on the other", async () => {
     const user = newUser("replica");
