@@ -19,7 +19,8 @@ export const AUDITED: Record<string, { ok: string; failed?: string }> = {
   "/sign-out": { ok: "sign_out" },
 };
 
-function reasonOf(error: unknown): string {
+/** The code an endpoint's refusal carries (Better Auth's `body.code`), else its status. */
+export function reasonOf(error: unknown): string {
   const { body, status } = error as { body?: { code?: unknown }; status?: unknown };
   return String(body?.code ?? status ?? "error");
 }
@@ -35,7 +36,7 @@ const SESSION_EVENTS = new Set([
 ]);
 
 /** The HTTP status of what an endpoint threw: Better Auth's errors and better-call's carry one. */
-function statusOf(error: unknown): number {
+export function statusOf(error: unknown): number {
   if (error instanceof APIError) return error.statusCode;
   const status =
     (error as { statusCode?: unknown; status?: unknown }).statusCode ?? (error as { status?: unknown }).status;

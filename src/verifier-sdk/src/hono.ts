@@ -10,7 +10,7 @@ import { checkPermission, checkRole, checkUser } from "./access.js";
 import { discardBody } from "./body-limit.js";
 import { AuthError } from "./errors.js";
 import type { Principal } from "./principal.js";
-import { checkAuthentication } from "./step-up.js";
+import { checkAuthentication, checkedMaxAge } from "./step-up.js";
 import type { Verifier } from "./verify.js";
 
 declare module "hono" {
@@ -252,9 +252,7 @@ function stepUpCheck(
 ): MiddlewareHandler {
   if (clients !== "admit" && clients !== "refuse") throw new TypeError('authbridge: clients is "admit" or "refuse"');
   // Checked once here, so a wrong maxAge fails when the app is built, not per request.
-  if (requirement.maxAge !== undefined && (!Number.isInteger(requirement.maxAge) || requirement.maxAge < 0)) {
-    throw new TypeError("authbridge: maxAge is a whole number of seconds, 0 or more");
-  }
+  checkedMaxAge(requirement.maxAge);
   return accessCheck((user) => {
     if (clients === "admit" && user.kind === "client") return;
     checkAuthentication(user, requirement);

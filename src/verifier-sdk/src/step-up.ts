@@ -41,7 +41,8 @@ export function hasMfa(user: Principal): boolean {
   return user.amr.includes(MFA);
 }
 
-function checkedMaxAge(maxAge: number | undefined): number | undefined {
+/** `maxAge` if it is a whole number of seconds, 0 or more; `TypeError` otherwise (Python: `checked_max_age`). */
+export function checkedMaxAge(maxAge: number | undefined): number | undefined {
   if (maxAge === undefined) return undefined;
   if (!Number.isInteger(maxAge) || maxAge < 0)
     throw new TypeError("authbridge: maxAge is a whole number of seconds, 0 or more");

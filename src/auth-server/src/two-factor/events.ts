@@ -34,6 +34,9 @@ const MAILS: Partial<Record<SecondFactorEvent, { subject: string; text: string }
   },
 };
 
+/** Whether `event` mails the account's owner. */
+export const isMailed = (event: SecondFactorEvent) => event in MAILS;
+
 export interface EventSink {
   log: Logger;
   mailer: Mailer;

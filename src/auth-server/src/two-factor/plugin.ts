@@ -7,6 +7,7 @@
  */
 import type { BetterAuthPlugin, GenericEndpointContext } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
+import { reasonOf, statusOf } from "../audit.js";
 import { CLIENT_IP_HEADER } from "../client-ip.js";
 import { consume, type RateLimits } from "../rate-limit.js";
 import {
@@ -18,7 +19,7 @@ import {
   twoFactorRowOf,
 } from "./account.js";
 import { authenticationOf, REPLACING_PATHS, SECOND_FACTOR_PATHS, upgraded } from "./amr.js";
-import { type EventSink, recordEvent, type SecondFactorEvent } from "./events.js";
+import { type EventSink, isMailed, recordEvent, type SecondFactorEvent } from "./events.js";
 import { claimTotpStep } from "./replay.js";
 import { adminStepUp } from "./step-up.js";
 
@@ -45,18 +46,16 @@ const LOCKED = {
 
 const isTwoFactorPath = (ctx: { path?: string }) => (ctx.path ?? "").startsWith("/two-factor/");
 
-function statusOf(returned: unknown): number | undefined {
-  if (!(returned instanceof Error)) return undefined;
-  const status = (returned as { statusCode?: unknown }).statusCode;
-  return typeof status === "number" ? status : 500;
-}
+/** The status of what the endpoint threw; `undefined` when it answered. */
+const refusalStatus = (returned: unknown) => (returned instanceof Error ? statusOf(returned) : undefined);
 
 export function secondFactor(deps: SecondFactorDeps) {
   const ipOf = (ctx: GenericEndpointContext) => ctx.request?.headers.get(CLIENT_IP_HEADER) ?? undefined;
-  const emailOf = async (ctx: GenericEndpointContext, userId: string) =>
-    (await ctx.context.internalAdapter.findUserById(userId))?.email;
+  // The owner's address is read only for an event that mails them.
+  const emailOf = async (ctx: GenericEndpointContext, name: SecondFactorEvent, userId: string) =>
+    isMailed(name) ? (await ctx.context.internalAdapter.findUserById(userId))?.email : undefined;
   const event = async (ctx: GenericEndpointContext, name: SecondFactorEvent, userId: string, extra = {}) =>
-    recordEvent(deps, name, { user_id: userId, ip: ipOf(ctx), email: await emailOf(ctx, userId), ...extra });
+    recordEvent(deps, name, { user_id: userId, ip: ipOf(ctx), email: await emailOf(ctx, name, userId), ...extra });
 
   const before = createAuthMiddleware(async (ctx) => {
     const account = await accountOf(ctx);
@@ -98,7 +97,7 @@ export function secondFactor(deps: SecondFactorDeps) {
     const state = states.get(requestKey(ctx));
     if (!state) return;
     const { account, row } = state;
-    const status = statusOf(ctx.context.returned);
+    const status = refusalStatus(ctx.context.returned);
     const verifying = ctx.path in SECOND_FACTOR_PATHS;
     if (status !== undefined && status >= 400) {
       if (verifying && status === 401) {
@@ -186,9 +185,4 @@ export function secondFactor(deps: SecondFactorDeps) {
       after: [{ matcher: isTwoFactorPath, handler: after }],
     },
   } satisfies BetterAuthPlugin;
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as { body?: { code?: unknown } }).body?.code;
-  return typeof code === "string" ? code : "error";
 }
