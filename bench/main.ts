@@ -9,6 +9,7 @@ import { say } from "./load.js";
 import { authServers } from "./measure/auth-servers.js";
 import { enumerationTiming } from "./measure/enumeration.js";
 import { fastapiLoad } from "./measure/fastapi-load.js";
+import { revocationFeed } from "./measure/revocations.js";
 import { taskApis } from "./measure/task-apis.js";
 import { nodeVerify, pythonVerify } from "./measure/verify.js";
 import { enumerationRows, overheadOf, renderReport } from "./report.js";
@@ -19,6 +20,7 @@ const ONLY: Record<string, () => Promise<string>> = {
   "fastapi-load": async () => JSON.stringify(await fastapiLoad(), null, 2),
   "task-apis": async () => JSON.stringify(await taskApis(), null, 2),
   "auth-servers": async () => JSON.stringify(await authServers(), null, 2),
+  revocations: async () => JSON.stringify(await revocationFeed(), null, 2),
 };
 
 const flag = process.argv.indexOf("--only");
@@ -40,6 +42,7 @@ const figures = {
   apis: await taskApis(),
   authServers: await authServers(),
   enumeration: await enumerationTiming(),
+  revocations: await revocationFeed(),
 };
 const [open, guarded] = figures.load;
 fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });

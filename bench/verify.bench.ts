@@ -6,6 +6,7 @@
 import { verify } from "node:crypto";
 import os from "node:os";
 import { createVerifier } from "@authbridge/verifier";
+import { serveJwks } from "@authbridge/verifier/testing";
 import { Hono } from "hono";
 import { jwk } from "hono/jwk";
 import { createLocalJWKSet, jwtVerify } from "jose";
@@ -23,6 +24,7 @@ const claims = {
   exp: Math.floor(Date.now() / 1000) + 3600,
   iss: "http://127.0.0.1:3000",
   aud: "http://127.0.0.1:3000",
+  sid: "bench-session-0000000",
 };
 const token = key.token(claims);
 const input = token.slice(0, token.lastIndexOf("."));
@@ -39,6 +41,14 @@ for (let i = 0; i < 9000; i += 1) {
   await crowded.verify(key.token({ ...claims, sub: `other-${i}` }));
 }
 await crowded.verify(token);
+// The revocation feed on, as a backend runs it: a real feed on loopback listing 10,000 ended
+// sessions (the cap), polled every 5 s (304s, and a parse of the list when it changes).
+const feed = await serveJwks();
+feed.revokedSessions.push(...Array.from({ length: 10_000 }, (_, i) => `ended-session-${String(i).padStart(8, "0")}`));
+const feedOptions = { ...options, revocationUrl: feed.revocationUrl };
+const coldFeed = createVerifier({ ...feedOptions, tokenCacheSize: 0 });
+const cachedFeed = createVerifier(feedOptions);
+await Promise.all([coldFeed.warm(), cachedFeed.warm()]);
 const localJwks = createLocalJWKSet({ keys: [publicJwk] });
 const honoApp = new Hono();
 honoApp.use("/*", jwk({ keys: [publicJwk as never], alg: ["EdDSA"] }));
@@ -48,6 +58,8 @@ const honoRequest = () => new Request("http://x/", { headers: { authorization: `
 // Warm every path once (and prove each accepts the token).
 if ((await cold.verify(token)).id !== "user-1") throw new Error("sdk");
 await cached.verify(token);
+if ((await coldFeed.verify(token)).id !== "user-1") throw new Error("sdk with the revocation feed");
+await cachedFeed.verify(token);
 await jwtVerify(token, localJwks, { issuer: claims.iss, audience: claims.aud });
 if ((await honoApp.request(honoRequest())).status !== 200) throw new Error("hono/jwk refused the token");
 if (!verify(null, inputBytes, publicKey, signature)) throw new Error("raw");
@@ -75,8 +87,15 @@ bench
   })
   .add("hono/jwk middleware (app.request)", async () => {
     await honoApp.request(honoRequest());
+  })
+  .add("@authbridge/verifier + revocation feed (10,000 listed), no token cache", async () => {
+    await coldFeed.verify(token);
+  })
+  .add("@authbridge/verifier + revocation feed (10,000 listed), token cache hit", async () => {
+    await cachedFeed.verify(token);
   });
 await bench.run();
+await feed.close();
 
 const rows = bench.tasks.map((task) => {
   const result = task.result as { throughput?: { mean: number }; latency?: { mean: number; p99?: number } } | undefined;

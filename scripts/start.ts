@@ -38,6 +38,7 @@ const issuer = env.JWT_ISSUER ?? new URL(authUrl).origin;
 const audience = env.JWT_AUDIENCE ?? new URL(authUrl).origin;
 const verifierEnv = {
   AUTH_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+  AUTH_REVOCATION_URL: `${authUrl}/api/auth/revocations`,
   AUTH_ISSUER: issuer,
   AUTH_AUDIENCE: audience,
   CORS_ORIGINS: env.CORS_ORIGINS ?? `http://127.0.0.1:${ports.web},http://localhost:${ports.web}`,

@@ -10,7 +10,8 @@ export { fetchJwt, signUpUser, type User } from "@authbridge/harness";
 export const AUDIENCE = "task-api";
 export type AuthHandle = RunningAuthServer;
 
-export function startAuth(): Promise<AuthHandle> {
+/** The auth server the suites share; `env` adds to (or overrides) its settings. */
+export function startAuth(env: Record<string, string> = {}): Promise<AuthHandle> {
   return startAuthServer({
     JWT_AUDIENCE: AUDIENCE,
     LOG_LEVEL: "error",
@@ -20,5 +21,6 @@ export function startAuth(): Promise<AuthHandle> {
     JWKS_MAX_AGE_SECONDS: "300",
     TWO_FACTOR_RATE_LIMIT_MAX: "100000",
     MFA_REQUIRED_ROLES: "admin",
+    ...env,
   });
 }

@@ -38,6 +38,8 @@ export interface Backends {
 function verifierEnv(jwksHost: string, auth: AuthHandle): Record<string, string> {
   return {
     AUTH_JWKS_URL: `http://${jwksHost}:${auth.port}/.well-known/jwks.json`,
+    // The defaults otherwise (a 5 s poll): the revocation bound is tested as users get it.
+    AUTH_REVOCATION_URL: `http://${jwksHost}:${auth.port}/api/auth/revocations`,
     AUTH_ISSUER: auth.url,
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_COOLDOWN_SECONDS: "1",

@@ -47,6 +47,18 @@ export interface Contract {
     authServerChallenge: string;
     twoFactor: Record<string, number>;
   };
+  /** Session-bound tokens and the revocation feed: its path, caching, bounds and the outage rule. */
+  revocation: {
+    path: string;
+    members: string[];
+    cacheControl: string;
+    feedRebuildSeconds: number;
+    maxLeewaySeconds: number;
+    sidChars: number;
+    boundSeconds: number;
+    endings: string[];
+    outage: string;
+  };
 }
 
 export const CONTRACT_FILE = path.resolve(import.meta.dirname, "../contract.json");

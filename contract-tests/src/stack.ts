@@ -13,11 +13,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(databases: BackendDatabases = {}): Promise<Stack> {
+export async function startStack(
+  databases: BackendDatabases = {},
+  authEnv: Record<string, string> = {},
+): Promise<Stack> {
   // Decided once for the whole run by contract-tests/src/global-setup.ts.
   const choice = inject("contractRuntime");
   const runtime = choice.runtime;
-  const auth = await startAuth();
+  const auth = await startAuth(authEnv);
   let backends: Backends;
   try {
     backends = await startBackends(choice, auth, databases);

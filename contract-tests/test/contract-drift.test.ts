@@ -13,6 +13,8 @@ import {
   MAX_JSON_DEPTH,
   MAX_JWKS_BYTES,
   MAX_JWKS_KEYS,
+  MAX_REVOCATION_BYTES,
+  MAX_REVOCATION_ENTRIES,
   MAX_TOKEN_BYTES,
   MESSAGES,
   REALM,
@@ -45,6 +47,7 @@ from authbridge import MAX_JSON_DEPTH, MAX_TOKEN_BYTES, MESSAGES, AuthError, Err
 from authbridge.errors import REALM
 from authbridge import MAX_JWKS_BYTES, MAX_JWKS_KEYS, AuthSettings
 from authbridge.jwks import MAX_MAX_AGE, MIN_MAX_AGE
+from authbridge import MAX_REVOCATION_BYTES, MAX_REVOCATION_ENTRIES
 table = {}
 for code in MESSAGES:
     e = AuthError(code, retry_after=7)
@@ -54,6 +57,7 @@ print(json.dumps({"table": table, "realm": REALM, "maxTokenBytes": MAX_TOKEN_BYT
                   "errorCodes": {member.name: member.value for member in ErrorCode},
                   "maxJsonDepth": MAX_JSON_DEPTH, "maxJwksBytes": MAX_JWKS_BYTES, "maxJwksKeys": MAX_JWKS_KEYS,
                   "maxAge": [MIN_MAX_AGE, MAX_MAX_AGE],
+                  "revocation": [MAX_REVOCATION_BYTES, MAX_REVOCATION_ENTRIES],
                   "settings": {name: field.get_default(call_default_factory=True)
                                for name, field in AuthSettings.model_fields.items()}}))
 `;
@@ -88,6 +92,10 @@ describe("contract.json against both verifiers", () => {
       CONTRACT.limits.minJwksMaxAgeSeconds,
       CONTRACT.limits.maxJwksMaxAgeSeconds,
     ]);
+    expect([MAX_REVOCATION_BYTES, MAX_REVOCATION_ENTRIES]).toEqual([
+      CONTRACT.limits.maxRevocationBytes,
+      CONTRACT.limits.maxRevocationEntries,
+    ]);
   });
 
   it("the TypeScript SDK's options, their AUTH_* variables and defaults", () => {
@@ -118,5 +126,6 @@ describe("contract.json against both verifiers", () => {
     expect(py.maxJwksBytes).toBe(CONTRACT.limits.maxJwksBytes);
     expect(py.maxJwksKeys).toBe(CONTRACT.limits.maxJwksKeys);
     expect(py.maxAge).toEqual([CONTRACT.limits.minJwksMaxAgeSeconds, CONTRACT.limits.maxJwksMaxAgeSeconds]);
+    expect(py.revocation).toEqual([CONTRACT.limits.maxRevocationBytes, CONTRACT.limits.maxRevocationEntries]);
   });
 });

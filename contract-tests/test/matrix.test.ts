@@ -2,7 +2,7 @@
  * CONTRACT §3 on every protected route of both backends: status, exact WWW-Authenticate, JSON
  * keys and code; and parity: the two backends' answers are compared with each other too.
  */
-import { clientToken, type IssuedClient, type MfaUser, signUpWithTotp } from "@authbridge/harness";
+import { clientToken, endSession, type IssuedClient, type MfaUser, signUpWithTotp } from "@authbridge/harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchJwt, signUpUser, type User } from "../src/auth.js";
 import type { Backend } from "../src/backends.js";
@@ -20,6 +20,7 @@ import {
   type Route,
   routeName,
 } from "../src/matrix.js";
+import { timeToRefusal } from "../src/revocation.js";
 import { createTask, type Stack, startStack } from "../src/stack.js";
 
 let stack: Stack;
@@ -79,6 +80,12 @@ beforeAll(async () => {
   );
   tamperedRole = bearer(`${header}.${forged}.${signature}`);
   reporter = await stack.auth.createClient("matrix reporter", "tasks:read:any tasks:write:any users:list");
+  // A signed-out user's token, once both backends have seen the revocation feed list it.
+  const carol = await signUpUser(stack.auth.url, "carol");
+  const signedOut = Date.now();
+  await endSession(stack.auth.url, "sign-out", { ...carol, password: "" });
+  await timeToRefusal(stack.backends.list, carol.jwt, signedOut);
+  credentials.token_revoked = bearer(carol.jwt);
   const client = { sub: reporter.client_id, client_id: reporter.client_id, scope: "tasks:read:any" };
   confused = {
     "a user's claims typed at+jwt": bearer(await stack.auth.sign(base, { typ: "at+jwt" })),

@@ -13,6 +13,7 @@ import {
   clientsCli,
   createPostgresDatabase,
   createRedisDatabase,
+  endSession,
   enrolTotp,
   fetchJwt,
   type IssuedClient,
@@ -20,6 +21,7 @@ import {
   postAuth,
   postFrom,
   ROOT,
+  readRevocations,
   requestClientToken,
   type SpawnedAuthServer,
   signUp,
@@ -31,6 +33,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuthHandle } from "../src/auth.js";
 import { type Backends, startBackends } from "../src/backends.js";
+import { BOUND_MS, timeToRefusal } from "../src/revocation.js";
 
 const run = promisify(execFile);
 const ISSUER = "http://auth.replicas.test";
@@ -136,6 +139,25 @@ describe.each([
       const over = await postAuth(replica(1).url, "two-factor/verify-totp", { code: "000000" }, { cookies: second });
       expect(over.status).toBe(429);
       expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it.runIf(enabled)(
+    "revocation across replicas: a token issued by one and signed out on the other is refused by both APIs within the bound, and every replica serves the same list",
+    async () => {
+      const user = newUser("replica-revoked");
+      const { sessionToken, userId } = await signUp(replica(1).url, user);
+      const jwt = await fetchJwt(replica(1).url, sessionToken);
+      const api = (backends as Backends).list;
+      const ended = Date.now();
+      await endSession(replica(0).url, "sign-out", { ...user, id: userId, sessionToken }, { origin: ISSUER });
+      const times = await timeToRefusal(api, jwt, ended);
+      console.log(`[revocation] across ${count} replica(s): refused after ${JSON.stringify(times)} ms`);
+      for (const ms of Object.values(times)) expect(ms).toBeLessThanOrEqual(BOUND_MS);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const feeds = await Promise.all(servers.map((server) => readRevocations(server.url)));
+      expect(new Set(feeds.map((feed) => feed.etag)).size).toBe(1);
+      expect(feeds[0]?.feed?.sessions).toContain(decodeJwt(jwt).sid);
     },
   );
 

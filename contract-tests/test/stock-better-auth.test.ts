@@ -1,8 +1,9 @@
 /**
  * A stock Better Auth server (its `jwt()` plugin with EdDSA keys and the default payload: the
  * whole user row, `emailVerified`, no minimal claims) is something adopters already run. Both
- * verifiers, configured with nothing but AUTH_SERVER_URL, accept its tokens and read the same
- * principal from them.
+ * verifiers, configured with AUTH_SERVER_URL and AUTH_REVOCATION_URL=off, accept its tokens and
+ * read the same principal from them. Without the opt-out they refuse them: a stock server's tokens
+ * carry no `sid` and it serves no revocation feed, so nothing could end them early (CONTRACT §8).
  */
 import { execFile } from "node:child_process";
 import type { Server } from "node:http";
@@ -21,12 +22,16 @@ const PYTHON = path.join(ROOT, "python-backend", ".venv", "bin", "python");
 
 const VERIFY_PY = `
 import asyncio, json, os
-from authbridge import verifier_from_env
+from authbridge import AuthError, verifier_from_env
 
 async def main():
     verifier = verifier_from_env()
     try:
-        p = await verifier.verify(os.environ["TOKEN"])
+        try:
+            p = await verifier.verify(os.environ["TOKEN"])
+        except AuthError as error:
+            print(json.dumps({"code": error.code}))
+            return
         print(json.dumps({"id": p.id, "email": p.email, "emailVerified": p.email_verified}))
     finally:
         await verifier.aclose()
@@ -68,8 +73,17 @@ describe("a stock Better Auth server", () => {
     expect(payload).not.toHaveProperty("email_verified");
   });
 
-  it("is verified by the TypeScript SDK from AUTH_SERVER_URL alone", async () => {
-    const verifier = verifierFromEnv({ AUTH_SERVER_URL: url });
+  it("is refused by both verifiers without the opt-out: invalid_claims, a user token without sid", async () => {
+    await expect(verifierFromEnv({ AUTH_SERVER_URL: url }).verify(token)).rejects.toMatchObject({
+      code: "invalid_claims",
+    });
+    const env = { PATH: process.env.PATH ?? "", AUTH_SERVER_URL: url, TOKEN: token };
+    const { stdout } = await run(PYTHON, ["-c", VERIFY_PY], { env, cwd: path.join(ROOT, "python-backend") });
+    expect(JSON.parse(stdout)).toEqual({ code: "invalid_claims" });
+  });
+
+  it("is verified by the TypeScript SDK from AUTH_SERVER_URL with AUTH_REVOCATION_URL=off", async () => {
+    const verifier = verifierFromEnv({ AUTH_SERVER_URL: url, AUTH_REVOCATION_URL: "off" });
     const principal = await verifier.verify(token);
     expect({ id: principal.id, email: principal.email, emailVerified: principal.emailVerified }).toEqual({
       id: userId,
@@ -78,8 +92,8 @@ describe("a stock Better Auth server", () => {
     });
   });
 
-  it("is verified by the Python library from AUTH_SERVER_URL alone, with the same principal", async () => {
-    const env = { PATH: process.env.PATH ?? "", AUTH_SERVER_URL: url, TOKEN: token };
+  it("is verified by the Python library the same way, with the same principal", async () => {
+    const env = { PATH: process.env.PATH ?? "", AUTH_SERVER_URL: url, AUTH_REVOCATION_URL: "off", TOKEN: token };
     const { stdout } = await run(PYTHON, ["-c", VERIFY_PY], { env, cwd: path.join(ROOT, "python-backend") });
     expect(JSON.parse(stdout)).toEqual({ id: userId, email: "stock@example.test", emailVerified: false });
   });

@@ -2,6 +2,8 @@
 import { createHmac, createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
 
 export const NOW = 1_800_000_000;
+/** The `sid` of the vectors' user tokens (CONTRACT §8). */
+export const SESSION = "session-1";
 export const ISSUER = "https://auth.authbridge.test";
 export const AUDIENCE = "task-api";
 
@@ -38,6 +40,7 @@ export function claims(overrides: Record<string, unknown> = {}): Record<string, 
     exp: NOW + 900,
     iss: ISSUER,
     aud: AUDIENCE,
+    sid: SESSION,
   };
   return withOverrides(base, overrides);
 }
@@ -93,10 +96,18 @@ export interface Requirement {
   maxAge?: number;
 }
 
+/** The revocation feed a vector's verifier follows (a static list); none: revocation off. */
+export interface Revocations {
+  sessions?: string[];
+  clients?: string[];
+  not_before?: number;
+}
+
 export interface Vector {
   name: string;
   token: string;
   jwks: { keys: unknown[] };
+  revocations?: Revocations;
   now: number;
   issuer: string;
   audience: string;

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { clientVectors } from "./client-vectors.js";
+import { revocationVectors } from "./revocation-vectors.js";
 import { stepUpVectors } from "./step-up-vectors.js";
 import {
   ATTACKER,
@@ -27,6 +28,7 @@ import {
   nested,
   OTHER,
   type Requirement,
+  type Revocations,
   TWO_KEYS,
   type Vector,
   withSignature,
@@ -41,7 +43,7 @@ export function buildVectors(): Vector[] {
   const twin = alphabet[alphabet.indexOf(sig.at(-1) as string) ^ 1];
   const ok = { ok: true as const };
 
-  const list: [string, string, Expect, { keys: unknown[] }?, Requirement?][] = [
+  const list: [string, string, Expect, { keys: unknown[] }?, Requirement?, Revocations?][] = [
     ["valid token", valid, ok],
     ["valid: alg Ed25519 (RFC 9864)", jws(MAIN, claims(), { alg: "Ed25519", kid: MAIN.kid }), ok],
     ["valid: header nested 32 deep (the limit)", jws(MAIN, claims(), nested("[", 31)), ok],
@@ -191,6 +193,7 @@ export function buildVectors(): Vector[] {
     ["require role: authentication first (malformed role)", jws(MAIN, claims({ role: 5 })), { code: "invalid_claims" }, undefined, { roles: ["admin"] }],
     ...clientVectors(valid),
     ...stepUpVectors(),
+    ...revocationVectors(),
     [
       "require role: role tampered to admin",
       `${valid.split(".")[0]}.${b64json(claims({ role: "admin" }))}.${sig}`,
@@ -199,10 +202,11 @@ export function buildVectors(): Vector[] {
       { roles: ["admin"] },
     ],
   ];
-  return list.map(([name, token, expect, jwks, require]) => ({
+  return list.map(([name, token, expect, jwks, require, revocations]) => ({
     name,
     token,
     jwks: jwks ?? JWKS,
+    ...(revocations ? { revocations } : {}),
     now: NOW,
     issuer: ISSUER,
     audience: AUDIENCE,

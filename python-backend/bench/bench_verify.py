@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from authbridge import AuthSettings, Verifier
+from authbridge.testing import JwksServer
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "0.7"))
 
@@ -50,6 +51,7 @@ def main() -> None:
         "exp": now + 3600,
         "iss": "http://127.0.0.1:3000",
         "aud": "http://127.0.0.1:3000",
+        "sid": "bench-session-0000000",
     }
     header = b64(json.dumps({"alg": "EdDSA", "kid": "bench"}).encode())
     payload = b64(json.dumps(claims).encode())
@@ -71,6 +73,29 @@ def main() -> None:
         loop.run_until_complete(crowded.verify(f"{other}.{b64(private.sign(other.encode()))}"))
     assert loop.run_until_complete(crowded.verify(token)).id == "user-1"
     prepared = jwt.PyJWK(jwk).key
+    # The revocation feed on, as a backend runs it: a real feed on loopback listing 10,000 ended
+    # sessions (the cap), polled every 5 s (304s, and a parse of the list when it changes).
+    feed = JwksServer([])
+    feed.revoked_sessions.extend(f"ended-session-{i:08d}" for i in range(10_000))
+    feed_settings = {**settings, "revocation_url": feed.revocation_url}
+    cold_feed = Verifier(AuthSettings.model_validate({**feed_settings, "token_cache_size": 0}))
+    cached_feed = Verifier(AuthSettings.model_validate(feed_settings))
+    assert loop.run_until_complete(cold_feed.verify(token)).id == "user-1"
+    assert loop.run_until_complete(cached_feed.verify(token)).id == "user-1"
+
+    async def feed_batch() -> None:
+        for _ in range(200):
+            await cold_feed.verify(token)
+
+    def ours_feed() -> None:
+        loop.run_until_complete(feed_batch())
+
+    async def feed_cached_batch() -> None:
+        for _ in range(200):
+            await cached_feed.verify(token)
+
+    def ours_feed_cached() -> None:
+        loop.run_until_complete(feed_cached_batch())
 
     async def ours_batch() -> None:
         for _ in range(200):
@@ -115,6 +140,8 @@ def main() -> None:
             ("cached", ours_cached, 200),
             ("crowded", ours_crowded, 200),
             ("pyjwt", pyjwt, 1),
+            ("feed", ours_feed, 200),
+            ("feed_cached", ours_feed_cached, 200),
         ):
             best[name] = max(best.get(name, 0.0), rate(fn) * scale)
     raw_rate, raw_fresh_rate = best["raw"], best["raw_fresh"]
@@ -126,9 +153,17 @@ def main() -> None:
         {"name": "authbridge Verifier.verify, cached token", "opsPerSec": cached_rate},
         {"name": "authbridge Verifier.verify, hot token among 9,000 cached", "opsPerSec": best["crowded"]},
         {"name": "PyJWT jwt.decode, prepared key", "opsPerSec": pyjwt_rate},
+        {"name": "authbridge + revocation feed (10,000 listed), no token cache", "opsPerSec": best["feed"]},
+        {
+            "name": "authbridge + revocation feed (10,000 listed), token cache hit",
+            "opsPerSec": best["feed_cached"],
+        },
     ]
     for row in rows:
         print(f"{row['name']:<40} {row['opsPerSec']:>10.0f} ops/s  {row['opsPerSec'] / raw_rate:.2f}x raw")
+    loop.run_until_complete(cold_feed.aclose())
+    loop.run_until_complete(cached_feed.aclose())
+    feed.close()
     print(json.dumps({"kind": "python-verify", "python": platform.python_version(), "rows": rows}))
 
 

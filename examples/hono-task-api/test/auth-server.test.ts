@@ -22,7 +22,12 @@ describe("the SDK and the twin against the real auth server", () => {
   });
 
   const verifier = () =>
-    createVerifier({ jwksUrl: `${auth.url}/.well-known/jwks.json`, issuer: auth.url, audience: "task-api" });
+    createVerifier({
+      jwksUrl: `${auth.url}/.well-known/jwks.json`,
+      revocationUrl: `${auth.url}/api/auth/revocations`,
+      issuer: auth.url,
+      audience: "task-api",
+    });
 
   it("verifies a Better Auth token and isolates two users", async () => {
     const app = createApp({ verifier: verifier(), store });
@@ -63,6 +68,7 @@ describe("the SDK and the twin against the real auth server", () => {
   it("refuses the token for another audience", async () => {
     const other = createVerifier({
       jwksUrl: `${auth.url}/.well-known/jwks.json`,
+      revocationUrl: `${auth.url}/api/auth/revocations`,
       issuer: auth.url,
       audience: "billing",
     });

@@ -20,7 +20,12 @@ describe("POST /api/tasks while another process holds the write lock", () => {
     const jwks = await serveJwks(key);
     const store = new SqliteTaskStore(file, { busyTimeoutMs: 300 });
     const app = createApp({
-      verifier: createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
+      verifier: createVerifier({
+        jwksUrl: jwks.url,
+        revocationUrl: jwks.revocationUrl,
+        issuer: TEST_ISSUER,
+        audience: TEST_AUDIENCE,
+      }),
       store,
     });
     const headers = {

@@ -31,7 +31,12 @@ export async function startTwin(options: { adminRequiresMfa?: boolean } = {}): P
   const key = generateTestKey("twin-key");
   const jwks = await serveJwks(key);
   const store = new SqliteTaskStore(":memory:");
-  const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
+  const verifier = createVerifier({
+    jwksUrl: jwks.url,
+    revocationUrl: jwks.revocationUrl,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+  });
   const app = createApp({ verifier, store, corsOrigins: ["http://app.test"], ...options });
   const auth = (sub: string, overrides: Record<string, unknown> = {}) => ({
     authorization: `Bearer ${makeToken(sub, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, ...overrides }, { key })}`,

@@ -8,6 +8,7 @@ const MESSAGES: Record<string, string> = {
   invalid_signature: "Your session is not valid. Please sign in again.",
   token_expired: "Your session has expired. Please sign in again.",
   token_not_yet_valid: "Your device clock seems to be off. Please check it and sign in again.",
+  token_revoked: "You were signed out, here or on another device. Please sign in again.",
   invalid_issuer: "Your session comes from another sign-in service.",
   invalid_audience: "Your session is for another application.",
   invalid_claims: "Your session is missing information. Please sign in again.",

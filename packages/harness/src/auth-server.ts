@@ -2,6 +2,7 @@
  * The real auth server for a test: in this process (so a test can sign with the live key, rotate
  * it, or take the listener down for an outage) or as its own process, as `npm start` runs it.
  */
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http, { type Server } from "node:http";
 import os from "node:os";
@@ -30,7 +31,8 @@ export interface RunningAuthServer {
   /** A machine client made as `npm run clients:create` makes one (in process): its id and secret. */
   createClient(name: string, scope: string): Promise<IssuedClient>;
   /**
-   * Signs a payload with the live signing key; iss/aud default to the server's. With `header`
+   * Signs a payload with the live signing key; iss/aud default to the server's, and a user
+   * payload (no `client_id`) gets a random `sid` unless it names one. With `header`
    * (such as `{ typ: "at+jwt" }`) the header is set too and exp defaults to 15 minutes ahead.
    */
   sign(payload: Record<string, unknown>, header?: { typ?: string }): Promise<string>;
@@ -99,7 +101,10 @@ export async function startAuthServer(env: Record<string, string> = {}): Promise
     cliEnv: { ...configEnv, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
     createClient: async (name, scope) =>
       createClient((await contextOf(server.auth)).adapter, { name, scope }, { log: server.log, by: "cli" }),
-    sign: async (payload, header) => {
+    sign: async (given, header) => {
+      // A user token names its session as the server's own do (a client's never does).
+      const payload =
+        "client_id" in given || "sid" in given ? given : { sid: randomBytes(16).toString("base64url"), ...given };
       if (!header) return (await server.auth.api.signJWT({ body: { payload } })).token;
       const iat = Math.floor(Date.now() / 1000);
       const { issuer, audience } = server.config.jwt;

@@ -18,6 +18,17 @@ export { type EventuallyOptions, eventually } from "./eventually.js";
 export { type CaughtMail, linkIn, type MailCatcher, startMailCatcher } from "./mail.js";
 export { freePort, listenOn, listenOnFreePort } from "./ports.js";
 export {
+  type EndingTools,
+  endSession,
+  type FeedReply,
+  REVOCATIONS_PATH,
+  type RevocationFeed,
+  readRevocations,
+  SESSION_ENDINGS,
+  type SessionEnding,
+  signInAgain,
+} from "./revocation.js";
+export {
   type ReadyOptions,
   type Service,
   type ServiceSpec,

@@ -31,7 +31,13 @@ def jwks(key: SigningKey) -> Iterator[JwksServer]:
 def auth_env(monkeypatch: pytest.MonkeyPatch) -> TestKey:
     """AUTH_JWKS, AUTH_ISSUER and AUTH_AUDIENCE of a throw-away key (and ``make_token``'s defaults),
     nothing else of the machine's environment that would change an app's settings."""
-    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL", "MAX_BODY_BYTES"):
+    for name in (
+        "AUTH_SERVER_URL",
+        "AUTH_JWKS_URL",
+        "AUTH_REVOCATION_URL",
+        "AUTH_REVOCATION_LIST",
+        "MAX_BODY_BYTES",
+    ):
         monkeypatch.delenv(name, raising=False)
     key = TestKey()
     monkeypatch.setenv("AUTH_JWKS", json.dumps(key.jwks))

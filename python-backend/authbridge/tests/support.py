@@ -36,6 +36,8 @@ def claims_for(sub: Any = "user-1", now: float | None = None, **overrides: Any) 
         "exp": int(now) + 900,
         "iss": ISSUER,
         "aud": AUDIENCE,
+        # As the auth server issues them: the session the token belongs to (CONTRACT §8).
+        "sid": f"session-{sub}",
     }
     if sub is DROP:
         claims.pop("sub")

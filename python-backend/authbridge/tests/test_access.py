@@ -147,6 +147,7 @@ def test_a_role_check_never_fetches_the_jwks_of_its_own(monkeypatch: pytest.Monk
     with serve_jwks(key) as server:
         monkeypatch.delenv("AUTH_JWKS", raising=False)
         monkeypatch.setenv("AUTH_JWKS_URL", server.url)
+        monkeypatch.setenv("AUTH_REVOCATION_URL", server.revocation_url)
         headers = {"Authorization": f"Bearer {make_token('alice', key=key, role='user')}"}
         with TestClient(build_app()) as client:
             assert client.get("/api/admin/stats", headers=headers).status_code == 403

@@ -118,7 +118,9 @@ def test_a_jwks_url_that_fails_is_logged_once_at_start_up(caplog: pytest.LogCapt
     server = JwksServer([TestKey()])
     server.status = 404
     try:
-        settings = AuthSettings(jwks_url=server.url, issuer="i", audience=["a"])
+        settings = AuthSettings(
+            jwks_url=server.url, revocation_url=server.revocation_url, issuer="i", audience=["a"]
+        )
         app = protected_app(settings=settings)
         with caplog.at_level(logging.WARNING, logger="authbridge"), TestClient(app) as client:
             messages = [r.getMessage() for r in caplog.records if r.name == "authbridge"]

@@ -34,6 +34,7 @@ def test_there_are_at_least_40_vectors() -> None:
         "insufficient_permission",
         "user_required",
         "insufficient_user_authentication",
+        "token_revoked",
     } <= codes
 
 
@@ -42,6 +43,7 @@ async def test_vector(vector: dict[str, Any]) -> None:
     settings = AuthSettings.model_validate(
         {
             "jwks": vector["jwks"],
+            "revocation_list": vector.get("revocations"),
             "issuer": vector["issuer"],
             "audience": [vector["audience"]],
             "token_cache_size": 0,

@@ -31,7 +31,10 @@ async def _api_client(auth_server: str, database: Path, audience: str) -> AsyncI
     app = create_app(
         settings=TaskApiSettings(database_url=f"sqlite:///{database}"),
         auth_settings=lambda: AuthSettings(
-            jwks_url=f"{auth_server}/.well-known/jwks.json", issuer=auth_server, audience=[audience]
+            jwks_url=f"{auth_server}/.well-known/jwks.json",
+            revocation_url=f"{auth_server}/api/auth/revocations",
+            issuer=auth_server,
+            audience=[audience],
         ),
     )
     transport = httpx.ASGITransport(app=app)

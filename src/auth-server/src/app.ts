@@ -26,6 +26,7 @@ import { migrate } from "./migrate.js";
 import { createRateLimits, type RateLimits, rateLimitMiddleware } from "./rate-limit.js";
 import { openRedis, type RedisHandle } from "./redis.js";
 import { betterAuthRoutes, routeNamer } from "./request-log.js";
+import { REVOCATIONS_PATH, revocationFeed } from "./revocation/feed.js";
 import { SigningKeyCache } from "./signing.js";
 import { tokenRoute } from "./token-route.js";
 
@@ -190,7 +191,9 @@ function buildApp({ config, auth, database, redis, signer, log, clientIp, limits
   });
 
   // The token endpoint limits itself, to answer in OAuth's error shape.
-  const limited = rateLimitMiddleware(limits, clientIp, new Set([TOKEN_PATH]));
+  // The revocation feed is not limited per address: every verifier process behind one NAT polls
+  // it every few seconds, and answering it costs a memory read (or a 304).
+  const limited = rateLimitMiddleware(limits, clientIp, new Set([TOKEN_PATH, REVOCATIONS_PATH]));
   app.use("/api/auth/*", limited);
   app.use("/.well-known/*", limited);
 
@@ -199,6 +202,13 @@ function buildApp({ config, auth, database, redis, signer, log, clientIp, limits
   const jwks = jwksHandler(auth, { maxAgeSeconds: config.jwksMaxAgeSeconds, graceSeconds: config.jwt.graceSeconds });
   app.get("/.well-known/jwks.json", jwks);
   app.get("/api/auth/jwks", jwks);
+  app.get(
+    REVOCATIONS_PATH,
+    revocationFeed(() => contextOf(auth), {
+      userTokenTtlSeconds: config.jwt.ttlSeconds,
+      clientTokenTtlSeconds: config.clients.tokenTtlSeconds,
+    }),
+  );
 
   // POST only: Better Auth reads no GET body, and asking a GET for its body builds a whole
   // Request object on every call.

@@ -17,6 +17,8 @@ import type { Mailer } from "./mailer.js";
 import { beforeHooks } from "./password-hooks.js";
 import type { RateLimits } from "./rate-limit.js";
 import type { RedisHandle } from "./redis.js";
+import { sessionRevocation } from "./revocation/plugin.js";
+import { sessionIds } from "./revocation/session-id.js";
 import { ADMIN_ROLE, DEFAULT_ROLE, splitRoles } from "./roles.js";
 import type { SigningKeyCache } from "./signing.js";
 import { LOCKOUT } from "./two-factor/account.js";
@@ -147,6 +149,8 @@ export function createAuth(config: AuthServerConfig, database: AuthDatabase, log
       admin({ defaultRole: DEFAULT_ROLE, adminRoles: [ADMIN_ROLE] }),
       // OAuth client credentials for services and partners (clients/): their table and admin endpoints.
       machineClients(log),
+      // Every ended session is listed by its `sid` for the revocation feed (revocation/).
+      sessionRevocation(sessionIds(config)),
       // TOTP and backup codes with the plugin's own endpoints and lock; two-factor/ adds the
       // session's amr, single-use codes, per-account limits, audit and mail, and the step-up.
       twoFactor({

@@ -4,11 +4,10 @@
  * every request, so every replica publishes a new key the moment it exists; the body and its
  * ETag are computed only when the set of published keys changes.
  */
-import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { type Auth, contextOf } from "./auth.js";
+import { etagOf, ifNoneMatch } from "./etag.js";
 import { type KeyRow, listKeyRows } from "./key-rows.js";
-import { splitList } from "./list.js";
 
 interface Rendered {
   fingerprint: string;
@@ -43,13 +42,5 @@ function render(rows: KeyRow[], fingerprint: string): Rendered {
     return { kty, crv: crv ?? row.crv ?? "Ed25519", x, kid: row.id, alg: row.alg ?? "EdDSA" };
   });
   const body = JSON.stringify({ keys });
-  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-  return { fingerprint, body, etag };
-}
-
-function ifNoneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return splitList(header)
-    .map((tag) => tag.replace(/^W\//, ""))
-    .some((tag) => tag === etag || tag === "*");
+  return { fingerprint, body, etag: etagOf(body) };
 }

@@ -1,11 +1,13 @@
 /** The JWT plugin's options and the token payload: shared by Better Auth, key management and the token route. */
 import type { JwtOptions } from "better-auth/plugins/jwt";
 import type { AuthServerConfig } from "./config.js";
+import { type SessionIds, sessionIds } from "./revocation/session-id.js";
 import { permissionsFor, splitRoles } from "./roles.js";
 import { authenticationClaims } from "./two-factor/amr.js";
 
 /** The JWT plugin's options, shared with key management so both mint keys the same way. */
 export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
+  const ids = sessionIds(config);
   return {
     jwks: {
       keyPairConfig: { alg: "EdDSA", crv: "Ed25519" },
@@ -16,18 +18,20 @@ export function jwtPluginOptions(config: AuthServerConfig): JwtOptions {
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       expirationTime: `${config.jwt.ttlSeconds}s`,
-      definePayload: ({ user, session }) => tokenPayload(user, session),
+      definePayload: ({ user, session }) => tokenPayload(user, session, ids),
     },
   };
 }
 
 /**
  * CONTRACT §1: a minimal payload, never the whole user row (`sub`, iss, aud, iat, exp come with
- * signing), and how the session was authenticated (`amr`, `auth_time`: two-factor/amr.ts).
+ * signing), how the session was authenticated (`amr`, `auth_time`: two-factor/amr.ts), and
+ * which session it was (`sid`, which the revocation feed lists once the session ends).
  */
 export function tokenPayload(
   user: { email: string; name: string; emailVerified: boolean; role?: unknown },
-  session: object | undefined,
+  session: { id?: unknown } | undefined,
+  ids: SessionIds,
 ) {
   return {
     email: user.email,
@@ -35,6 +39,7 @@ export function tokenPayload(
     email_verified: user.emailVerified,
     ...accessClaims(user.role),
     ...authenticationClaims(session),
+    ...(typeof session?.id === "string" ? { sid: ids.current(session.id) } : {}),
   };
 }
 

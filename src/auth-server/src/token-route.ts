@@ -12,6 +12,7 @@ import { type Auth, contextOf } from "./auth.js";
 import type { AuthServerConfig } from "./config.js";
 import { tokenPayload } from "./jwt-options.js";
 import type { Logger } from "./logger.js";
+import { sessionIds } from "./revocation/session-id.js";
 import type { SigningKeyCache } from "./signing.js";
 
 const BEARER = /^bearer /i;
@@ -54,6 +55,7 @@ export interface TokenRouteDeps {
 }
 
 export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: TokenRouteDeps) {
+  const ids = sessionIds(config);
   return async (c: Context): Promise<Response> => {
     const ctx = await contextOf(auth);
     const token = sessionToken(c, ctx.secret, ctx.authCookies.sessionToken.name);
@@ -68,7 +70,7 @@ export function tokenRoute({ auth, config, signer, log, clientIp, fallback }: To
     const iat = Math.floor(now / 1000);
     const jwt = await signer.signWith(ctx, {
       iat,
-      ...tokenPayload(found.user, found.session),
+      ...tokenPayload(found.user, found.session, ids),
       sub: found.user.id,
       exp: iat + config.jwt.ttlSeconds,
       iss: config.jwt.issuer,

@@ -27,6 +27,7 @@ const CONTRACT_CLAIMS = [
   "iss",
   "name",
   "role",
+  "sid",
   "sub",
 ];
 

@@ -52,6 +52,7 @@ export function validateClaims(claims: Record<string, unknown>, rules: ClaimRule
     // A sign-in cannot have happened after now: such a token is malformed, not early.
     if (!isNumber(authTime) || authTime > rules.now + rules.leewaySeconds) throw new AuthError("invalid_claims");
   }
+  if ("sid" in claims && (typeof claims.sid !== "string" || claims.sid === "")) throw new AuthError("invalid_claims");
 }
 
 /** Claims that describe a person: a client token carrying one is refused (it names no person). */
@@ -60,6 +61,7 @@ const PERSON_CLAIMS = [
   "name",
   "email_verified",
   "emailVerified",
+  "sid",
   "role",
   "permissions",
   "amr",

@@ -21,6 +21,7 @@ export type AuthErrorCode =
   | "invalid_signature"
   | "token_expired"
   | "token_not_yet_valid"
+  | "token_revoked"
   | "invalid_issuer"
   | "invalid_audience"
   | "invalid_claims"
@@ -45,6 +46,7 @@ export const ErrorCode = Object.freeze({
   INVALID_SIGNATURE: "invalid_signature",
   TOKEN_EXPIRED: "token_expired",
   TOKEN_NOT_YET_VALID: "token_not_yet_valid",
+  TOKEN_REVOKED: "token_revoked",
   INVALID_ISSUER: "invalid_issuer",
   INVALID_AUDIENCE: "invalid_audience",
   INVALID_CLAIMS: "invalid_claims",
@@ -70,6 +72,7 @@ export const MESSAGES: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   invalid_signature: "The token signature is invalid",
   token_expired: "The token has expired",
   token_not_yet_valid: "The token is not valid yet",
+  token_revoked: "The token has been revoked",
   invalid_issuer: "The token issuer is not accepted",
   invalid_audience: "The token audience is not accepted",
   invalid_claims: "The token claims are invalid",

@@ -7,6 +7,7 @@ export {
   clientCredentials,
 } from "./client-credentials.js";
 export { MAX_JSON_DEPTH } from "./encoding.js";
+export { optionsFromEnv } from "./env.js";
 export {
   AuthError,
   type AuthErrorCode,
@@ -18,17 +19,19 @@ export {
 } from "./errors.js";
 export { MAX_JWKS_BYTES, MAX_JWKS_KEYS } from "./jwks.js";
 export {
-  optionsFromEnv,
+  type RevocationList,
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
   type VerifierLogger,
   type VerifierOptions,
 } from "./options.js";
 export { type Principal, principalFromClaims } from "./principal.js";
+export { MAX_REVOCATION_BYTES, MAX_REVOCATION_ENTRIES } from "./revocations.js";
 export { type AuthenticationRequirement, checkAuthentication, hasMfa, MFA_ACR } from "./step-up.js";
 export { type AuthorizationSource, createVerifier, MAX_TOKEN_BYTES, parseAuthorization, Verifier } from "./verify.js";
 
-import { envError, optionsFromEnv, type VerifierOptions } from "./options.js";
+import { envError, optionsFromEnv } from "./env.js";
+import type { VerifierOptions } from "./options.js";
 import { createVerifier, type Verifier } from "./verify.js";
 
 /**

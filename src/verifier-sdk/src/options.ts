@@ -56,6 +56,20 @@ export interface VerifierOptions {
   jwksTimeoutSeconds?: number;
   /** Verified tokens remembered (bounded, dropped at `exp` or when their key leaves the set); 0 disables. @default 10000 */
   tokenCacheSize?: number;
+  /**
+   * The revocation feed (`AUTH_REVOCATION_URL`, CONTRACT §8); `false` (`off`) verifies without
+   * it: tokens then stay valid until `exp` after a sign-out. Default `<serverUrl>/api/auth/revocations`;
+   * required with a `jwksUrl` alone; off with a static `jwks` unless `revocationList` is given.
+   */
+  revocationUrl?: string | URL | false;
+  /** A static revocation list instead of the feed (`AUTH_REVOCATION_LIST`, JSON): for tests. */
+  revocationList?: RevocationList;
+  /** How old the revocation list may get before it is fetched again, in seconds. @default 5 */
+  revocationPollSeconds?: number;
+  /** How long the last good list serves while the feed is unreachable, in seconds. @default 300 */
+  revocationMaxStaleSeconds?: number;
+  /** Revocation feed fetch timeout, in seconds. @default 2 */
+  revocationTimeoutSeconds?: number;
   /** The fetch used for the JWKS. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Wall clock in milliseconds, for `exp` / `nbf` / `iat`. @default Date.now */
@@ -73,6 +87,21 @@ export interface VerifierOptions {
    * `authbridge` logger. @default console
    */
   logger?: VerifierLogger;
+}
+
+/**
+ * The feed document (`GET /api/auth/revocations`), or a static list for tests.
+ *
+ * @example
+ * createVerifier({ jwks, issuer, audience, revocationList: { sessions: ["3q2-…"], clients: [], not_before: 0 } });
+ */
+export interface RevocationList {
+  /** `sid` values of ended sessions. */
+  sessions?: readonly string[];
+  /** `client_id` values of revoked machine clients. */
+  clients?: readonly string[];
+  /** Every token issued (`iat`) before this time, seconds, is revoked; 0 when nothing was folded. */
+  not_before?: number;
 }
 
 /**
@@ -100,17 +129,12 @@ export const OPTION_ENV = Object.freeze({
   jwksMaxStaleSeconds: "AUTH_JWKS_MAX_STALE_SECONDS",
   jwksTimeoutSeconds: "AUTH_JWKS_TIMEOUT_SECONDS",
   tokenCacheSize: "AUTH_TOKEN_CACHE_SIZE",
+  revocationUrl: "AUTH_REVOCATION_URL",
+  revocationList: "AUTH_REVOCATION_LIST",
+  revocationPollSeconds: "AUTH_REVOCATION_POLL_SECONDS",
+  revocationMaxStaleSeconds: "AUTH_REVOCATION_MAX_STALE_SECONDS",
+  revocationTimeoutSeconds: "AUTH_REVOCATION_TIMEOUT_SECONDS",
 } satisfies Partial<Record<keyof VerifierOptions, string>>);
-
-/** The options the environment sets as numbers. */
-const NUMERIC = [
-  "leewaySeconds",
-  "jwksCacheSeconds",
-  "jwksCooldownSeconds",
-  "jwksMaxStaleSeconds",
-  "jwksTimeoutSeconds",
-  "tokenCacheSize",
-] as const;
 
 export const DEFAULTS = Object.freeze({
   algorithms: SUPPORTED_ALGORITHMS,
@@ -120,6 +144,9 @@ export const DEFAULTS = Object.freeze({
   jwksMaxStaleSeconds: 86_400,
   jwksTimeoutSeconds: 5,
   tokenCacheSize: 10_000,
+  revocationPollSeconds: 5,
+  revocationMaxStaleSeconds: 300,
+  revocationTimeoutSeconds: 2,
 });
 
 export interface ResolvedOptions {
@@ -134,6 +161,12 @@ export interface ResolvedOptions {
   readonly jwksMaxStaleSeconds: number;
   readonly jwksTimeoutSeconds: number;
   readonly tokenCacheSize: number;
+  /** The feed, a static list, or neither (revocation off). */
+  readonly revocationUrl: URL | undefined;
+  readonly revocationList: RevocationList | undefined;
+  readonly revocationPollSeconds: number;
+  readonly revocationMaxStaleSeconds: number;
+  readonly revocationTimeoutSeconds: number;
   readonly fetch: typeof fetch;
   readonly now: () => number;
   readonly monotonicNow: () => number;
@@ -150,17 +183,40 @@ function seconds(name: string, value: number | undefined, fallback: number, min:
   return v;
 }
 
-const csv = (value: string | readonly string[]): string[] =>
+export const csv = (value: string | readonly string[]): string[] =>
   (typeof value === "string" ? value.split(",") : [...value]).map((item) => item.trim()).filter(Boolean);
 
 /** `serverUrl`'s JWKS URL and origin, or nothing without one. */
-function fromServerUrl(serverUrl: string | URL | undefined): { jwksUrl?: string; origin?: string } {
+export function fromServerUrl(serverUrl: string | URL | undefined): {
+  jwksUrl?: string;
+  revocationUrl?: string;
+  origin?: string;
+} {
   if (serverUrl === undefined || serverUrl === "") return {};
   const url = URL.canParse(serverUrl) ? new URL(serverUrl) : undefined;
   if (url?.protocol !== "https:" && url?.protocol !== "http:") {
     throw new ConfigError(`authbridge: serverUrl must be an http(s) URL, got ${String(serverUrl)}`);
   }
-  return { jwksUrl: `${String(serverUrl).replace(/\/+$/, "")}/api/auth/jwks`, origin: url.origin };
+  const base = String(serverUrl).replace(/\/+$/, "");
+  return { jwksUrl: `${base}/api/auth/jwks`, revocationUrl: `${base}/api/auth/revocations`, origin: url.origin };
+}
+
+/** The feed's URL, or `undefined` when revocation is off or a static list stands in for it. */
+function revocationUrlOf(options: VerifierOptions, derived: string | undefined): URL | undefined {
+  const given = options.revocationUrl;
+  if (given === false || options.revocationList) return undefined;
+  if (given === undefined || given === "") {
+    if (derived) return new URL(derived);
+    if (options.jwksUrl === undefined || options.jwksUrl === "") return undefined;
+    throw new ConfigError(
+      "authbridge: revocationUrl is required with a jwksUrl alone (or serverUrl); set it to false (AUTH_REVOCATION_URL=off) to verify without the revocation feed",
+    );
+  }
+  const url = URL.canParse(given) ? new URL(given) : undefined;
+  if (url?.protocol !== "https:" && url?.protocol !== "http:") {
+    throw new ConfigError(`authbridge: revocationUrl must be an http(s) URL or false, got ${String(given)}`);
+  }
+  return url;
 }
 
 /** Validates and freezes the options; throws `ConfigError` naming the first wrong option. */
@@ -227,68 +283,31 @@ export function resolveOptions(given: VerifierOptions): ResolvedOptions {
       60,
     ),
     tokenCacheSize,
+    revocationUrl: revocationUrlOf(given, derived.revocationUrl),
+    revocationList: given.revocationList,
+    revocationPollSeconds: seconds(
+      "revocationPollSeconds",
+      options.revocationPollSeconds,
+      DEFAULTS.revocationPollSeconds,
+      1,
+      300,
+    ),
+    revocationMaxStaleSeconds: seconds(
+      "revocationMaxStaleSeconds",
+      options.revocationMaxStaleSeconds,
+      DEFAULTS.revocationMaxStaleSeconds,
+      0,
+    ),
+    revocationTimeoutSeconds: seconds(
+      "revocationTimeoutSeconds",
+      options.revocationTimeoutSeconds,
+      DEFAULTS.revocationTimeoutSeconds,
+      0.001,
+      60,
+    ),
     fetch: fetchImpl,
     now: options.now ?? Date.now,
     monotonicNow: options.monotonicNow ?? options.now ?? (() => performance.now()),
     logger,
   });
-}
-
-const number = (env: Record<string, string | undefined>, name: string): number | undefined => {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new ConfigError(`authbridge: ${name} must be a number, got ${raw}`);
-  return value;
-};
-
-/** Rewrites `authbridge: issuer …` as `authbridge: AUTH_ISSUER …` for options read from the environment. */
-export function envError(error: unknown): unknown {
-  if (!(error instanceof ConfigError)) return error;
-  const names: Record<string, string> = OPTION_ENV;
-  const message = error.message.replace(/^authbridge: (\w+)/, (whole, option: string) =>
-    names[option] ? `authbridge: ${names[option]}` : whole,
-  );
-  return new ConfigError(message);
-}
-
-/**
- * Options from the contract's `AUTH_*` variables (`AUTH_SERVER_URL` alone is enough for a stock
- * Better Auth server). `AUTH_JWKS` is a static key set (JSON), for tests.
- *
- * @example
- * const verifier = createVerifier({ ...optionsFromEnv(process.env), logger });
- */
-export function optionsFromEnv(env: Record<string, string | undefined>): VerifierOptions {
-  const options: VerifierOptions = {};
-  const text = (name: string) => env[name] || undefined;
-  const serverUrl = text(OPTION_ENV.serverUrl);
-  let derived: ReturnType<typeof fromServerUrl>;
-  try {
-    derived = fromServerUrl(serverUrl);
-  } catch (error) {
-    throw envError(error);
-  }
-  if (serverUrl) options.serverUrl = serverUrl;
-  const jwksUrl = text(OPTION_ENV.jwksUrl) ?? derived.jwksUrl;
-  if (jwksUrl) options.jwksUrl = jwksUrl;
-  const issuer = text(OPTION_ENV.issuer) ?? derived.origin;
-  if (issuer) options.issuer = issuer;
-  const audience = text(OPTION_ENV.audience) ?? derived.origin;
-  if (audience) options.audience = audience;
-  const jwks = text(OPTION_ENV.jwks);
-  if (jwks) {
-    try {
-      options.jwks = JSON.parse(jwks);
-    } catch {
-      throw new ConfigError("authbridge: AUTH_JWKS must be a JSON key set");
-    }
-  }
-  const algorithms = text(OPTION_ENV.algorithms);
-  if (algorithms) options.algorithms = csv(algorithms) as SupportedAlgorithm[];
-  for (const key of NUMERIC) {
-    const value = number(env, OPTION_ENV[key]);
-    if (value !== undefined) options[key] = value;
-  }
-  return options;
 }

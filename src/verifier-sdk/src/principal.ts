@@ -36,6 +36,13 @@ export interface Principal {
   readonly amr: readonly string[];
   /** The `auth_time` claim: when the user signed in, seconds since the epoch; null when absent. */
   readonly authTime: number | null;
+  /**
+   * The `sid` claim: the session the token was issued from (a keyed hash, never the session
+   * token), which the revocation feed lists once the session ends; null for a client.
+   */
+  readonly sessionId: string | null;
+  /** The `iat` claim, seconds since the epoch; null when absent. */
+  readonly issuedAt: number | null;
   /** Every verified claim, read-only all the way down. */
   readonly claims: Readonly<JWTPayload & Record<string, unknown>>;
 }
@@ -69,6 +76,8 @@ export function principalFromClaims(payload: JWTPayload & Record<string, unknown
     permissions: Object.freeze(permissionsOf(payload.permissions) ?? []),
     amr: Object.freeze(amrOf(payload.amr) ?? []),
     authTime: typeof payload.auth_time === "number" ? payload.auth_time : null,
+    sessionId: typeof payload.sid === "string" ? payload.sid : null,
+    issuedAt: typeof payload.iat === "number" ? payload.iat : null,
     claims: deepFreeze(payload),
   });
 }

@@ -7,7 +7,7 @@
  * configureEnv();                                   // before verifierFromEnv(process.env)
  * const headers = { authorization: `Bearer ${makeToken("user-1")}` };
  */
-import { generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MiddlewareHandler } from "hono";
@@ -64,8 +64,8 @@ let defaults = { issuer: TEST_ISSUER, audience: TEST_AUDIENCE };
 
 /**
  * Points the verifier's `AUTH_*` settings at a test key: `AUTH_JWKS` (its public JWKS),
- * `AUTH_ISSUER`, `AUTH_AUDIENCE`; clears `AUTH_SERVER_URL` and `AUTH_JWKS_URL` so no real
- * server is asked. Returns the key, which `makeToken` then uses by default.
+ * `AUTH_ISSUER`, `AUTH_AUDIENCE`; clears `AUTH_SERVER_URL`, `AUTH_JWKS_URL` and the
+ * `AUTH_REVOCATION_*` feed settings so no real server is asked. Returns the key, which `makeToken` then uses by default.
  *
  * @example
  * configureEnv(); // then verifierFromEnv(process.env) trusts the test key
@@ -77,6 +77,8 @@ export function configureEnv(
   const env = options.env ?? process.env;
   delete env.AUTH_SERVER_URL;
   delete env.AUTH_JWKS_URL;
+  delete env.AUTH_REVOCATION_URL;
+  delete env.AUTH_REVOCATION_LIST;
   env.AUTH_JWKS = JSON.stringify(key.jwks);
   defaults = { issuer: options.issuer ?? TEST_ISSUER, audience: options.audience ?? TEST_AUDIENCE };
   env.AUTH_ISSUER = defaults.issuer;
@@ -99,7 +101,8 @@ const defaultAudience = () => defaults.audience.split(",")[0]?.trim();
 
 /**
  * A valid token for `sub`; any claim can be overridden (`{ exp: 0 }`) or dropped (`undefined`).
- * Issuer and audience default to what `configureEnv` set (the first audience of a list).
+ * Issuer and audience default to what `configureEnv` set (the first audience of a list); `sid`
+ * is a random session id unless given (name one to revoke it in a `revocationList`).
  *
  * @example
  * makeToken("user-1", { role: "admin" }); // or { exp: 0 } for an expired one
@@ -119,6 +122,7 @@ export function makeToken(
     exp: now + 900,
     iss: defaults.issuer,
     aud: defaultAudience(),
+    sid: randomBytes(16).toString("base64url"),
     ...claims,
   });
 }
@@ -187,6 +191,21 @@ export function actingAs(user: Principal | string, claims: Record<string, unknow
 export interface JwksServer {
   /** `http://127.0.0.1:<port>/.well-known/jwks.json`. */
   readonly url: string;
+  /**
+   * `http://127.0.0.1:<port>/api/auth/revocations`: a revocation feed (CONTRACT §8) listing
+   * `revokedSessions` and `revokedClients`, with an ETag and 304s, as the auth server serves it.
+   */
+  readonly revocationUrl: string;
+  /** `sid` values the feed lists: push one to end that session. */
+  revokedSessions: string[];
+  /** `client_id` values the feed lists. */
+  revokedClients: string[];
+  /** The feed's `not_before`. @default 0 */
+  notBefore: number;
+  /** Anything but 200 answers the feed with that status (a feed outage). @default 200 */
+  revocationStatus: number;
+  /** How many feed requests it has answered (304s included). */
+  readonly revocationFetches: number;
   /** The keys it publishes: change the array (push, splice) to rotate. */
   keys: TestKey[];
   /** Entries published after `keys` as they are (a malformed key, an RSA key). */
@@ -214,7 +233,13 @@ export interface JwksServer {
  */
 export async function serveJwks(...keys: TestKey[]): Promise<JwksServer> {
   let fetches = 0;
-  const server = http.createServer((_req, res) => {
+  let revocationFetches = 0;
+  const server = http.createServer((req, res) => {
+    if (req.url === REVOCATIONS_PATH) {
+      revocationFetches += 1;
+      setTimeout(() => serveRevocations(state, req, res), state.delayMs);
+      return;
+    }
     fetches += 1;
     setTimeout(() => {
       if (state.status !== 200) {
@@ -230,6 +255,14 @@ export async function serveJwks(...keys: TestKey[]): Promise<JwksServer> {
   const { port } = server.address() as AddressInfo;
   const state: JwksServer = {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    revocationUrl: `http://127.0.0.1:${port}${REVOCATIONS_PATH}`,
+    revokedSessions: [],
+    revokedClients: [],
+    notBefore: 0,
+    revocationStatus: 200,
+    get revocationFetches() {
+      return revocationFetches;
+    },
     keys: [...keys],
     extraKeys: [],
     cacheControl: "public, max-age=300",
@@ -245,4 +278,22 @@ export async function serveJwks(...keys: TestKey[]): Promise<JwksServer> {
       }),
   };
   return state;
+}
+
+const REVOCATIONS_PATH = "/api/auth/revocations";
+
+function serveRevocations(state: JwksServer, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (state.revocationStatus !== 200) {
+    res.writeHead(state.revocationStatus, { "content-length": "0" }).end();
+    return;
+  }
+  const body = JSON.stringify({
+    sessions: [...state.revokedSessions].sort(),
+    clients: [...state.revokedClients].sort(),
+    not_before: state.notBefore,
+  });
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  const headers = { "content-type": "application/json", "cache-control": "public, max-age=1", etag };
+  if (req.headers["if-none-match"] === etag) res.writeHead(304, headers).end();
+  else res.writeHead(200, headers).end(body);
 }

@@ -11,6 +11,7 @@ import { JwksCache } from "./jwks.js";
 import { MismatchLog } from "./mismatch-log.js";
 import { type ResolvedOptions, resolveOptions, type VerifierOptions } from "./options.js";
 import { type Principal, principalFromClaims } from "./principal.js";
+import { RevocationCache } from "./revocations.js";
 import { nodeBuffer } from "./runtime.js";
 import { TokenCache } from "./token-cache.js";
 
@@ -63,6 +64,8 @@ export function parseAuthorization(value: string | null | undefined): string {
 export class Verifier {
   readonly options: ResolvedOptions;
   readonly jwks: JwksCache;
+  /** The revocation feed's list, or undefined when revocation is off. */
+  readonly revocations: RevocationCache | undefined;
   private readonly tokens: TokenCache;
   private readonly mismatches: MismatchLog;
 
@@ -79,6 +82,21 @@ export class Verifier {
       now: this.options.monotonicNow,
       logger: this.options.logger,
     });
+    const { revocationUrl, revocationList } = this.options;
+    this.revocations =
+      revocationUrl || revocationList
+        ? new RevocationCache({
+            url: revocationUrl,
+            list: revocationList,
+            pollSeconds: this.options.revocationPollSeconds,
+            maxStaleSeconds: this.options.revocationMaxStaleSeconds,
+            timeoutSeconds: this.options.revocationTimeoutSeconds,
+            fetch: this.options.fetch,
+            now: this.options.monotonicNow,
+            wallNow: this.options.now,
+            logger: this.options.logger,
+          })
+        : undefined;
     this.tokens = new TokenCache(this.options.tokenCacheSize);
     this.mismatches = new MismatchLog(this.options);
   }
@@ -103,10 +121,15 @@ export class Verifier {
     if (cached) {
       // The key set decides as for a fresh token: a stale set refreshes, a removed key fails.
       const current = this.jwks.peek(cached.kid) ?? (await this.jwks.getKey(cached.kid).catch(this.forget(token)));
-      if (current === cached.key) return cached.principal;
+      if (current === cached.key) {
+        // A session that ended since the token was cached ends it here too.
+        const revoked = this.revocations?.check(cached.principal);
+        if (revoked) await revoked;
+        return cached.principal;
+      }
       this.tokens.delete(token);
     }
-    // The contract's order (CONTRACT §2): size, structure, algorithm, key, signature, claims.
+    // The contract's order (CONTRACT §2): size, structure, algorithm, key, signature, claims, revocation.
     // 1. Size, before any parsing.
     if (typeof token !== "string" || byteLength(token) > MAX_TOKEN_BYTES) throw new AuthError("malformed_token");
     // 2. Structure: three base64url parts, JSON object header and payload; no crit, known typ.
@@ -152,6 +175,9 @@ export class Verifier {
       throw error;
     }
     const principal = principalFromClaims(payload);
+    // 7. Revocation: the session or client is not on the feed's list (a set lookup while it is fresh).
+    const revoked = this.revocations?.check(principal);
+    if (revoked) await revoked;
     this.tokens.set(token, { principal, kid, key, expiresAt: (payload.exp as number) + this.options.leewaySeconds });
     return principal;
   }
@@ -163,9 +189,10 @@ export class Verifier {
     };
   }
 
-  /** Fetch the JWKS now; resolves to whether a usable key set is cached. */
-  warm(): Promise<boolean> {
-    return this.jwks.warm();
+  /** Fetch the JWKS (and the revocation list) now; resolves to whether a usable key set is cached. */
+  async warm(): Promise<boolean> {
+    const [keys] = await Promise.all([this.jwks.warm(), this.revocations?.warm()]);
+    return keys;
   }
 }
 

@@ -16,7 +16,12 @@ const CAP = 1024;
 
 function app() {
   const reached: string[] = [];
-  const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE });
+  const verifier = createVerifier({
+    jwksUrl: server.jwks.url,
+    revocationUrl: server.jwks.revocationUrl,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   const api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/*", requireUser(verifier), bodyLimit({ maxBytes: CAP }));

@@ -15,7 +15,13 @@ import { AUDIENCE, claimsFor, ISSUER, signTestToken, useKeyAndJwks } from "./sup
 const fx = useKeyAndJwks("all");
 
 function app(jwksUrl = fx.jwks.url) {
-  const verifier = createVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE, now: fx.clock.now });
+  const verifier = createVerifier({
+    jwksUrl,
+    revocationUrl: fx.jwks.revocationUrl,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    now: fx.clock.now,
+  });
   const api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/*", requireUser(verifier));

@@ -30,6 +30,7 @@ describe("logging", () => {
     let now = 0;
     const verifier = createVerifier({
       jwksUrl: url,
+      revocationUrl: false,
       issuer: ISSUER,
       audience: AUDIENCE,
       fetch,
@@ -55,7 +56,13 @@ describe("logging", () => {
 
   it("logs a refused issuer or audience once per distinct pair, never the token", async () => {
     const { lines, logger } = recorder();
-    const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE, logger });
+    const verifier = createVerifier({
+      jwksUrl: server.jwks.url,
+      revocationUrl: server.jwks.revocationUrl,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      logger,
+    });
     const token = (claims: Record<string, unknown>) =>
       signTestToken(server.key, { claims: { ...claimsFor("ada"), ...claims } });
     const wrongIssuer = token({ iss: "http://127.0.0.1:3000" });
@@ -75,7 +82,13 @@ describe("logging", () => {
 
   it("refuses a logger without warn and info when the verifier is built", () => {
     expect(() =>
-      createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE, logger: {} as never }),
+      createVerifier({
+        jwksUrl: server.jwks.url,
+        revocationUrl: server.jwks.revocationUrl,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        logger: {} as never,
+      }),
     ).toThrow(/logger must have warn\(\) and info\(\)/);
   });
 });

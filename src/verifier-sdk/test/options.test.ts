@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 // Internals, tested where they live.
 import { DEFAULTS, resolveOptions } from "../src/options.js";
 
-const base = { jwksUrl: "http://127.0.0.1:3000/.well-known/jwks.json", issuer: "i", audience: "a" };
+const base = {
+  jwksUrl: "http://127.0.0.1:3000/.well-known/jwks.json",
+  revocationUrl: "http://127.0.0.1:3000/api/auth/revocations",
+  issuer: "i",
+  audience: "a",
+};
 
 describe("resolveOptions", () => {
   it("applies the contract's defaults", () => {
@@ -16,7 +21,35 @@ describe("resolveOptions", () => {
     expect(options.jwksMaxStaleSeconds).toBe(86_400);
     expect(options.jwksTimeoutSeconds).toBe(5);
     expect(options.tokenCacheSize).toBe(DEFAULTS.tokenCacheSize);
+    expect(options.revocationUrl?.href).toBe("http://127.0.0.1:3000/api/auth/revocations");
+    expect(options.revocationPollSeconds).toBe(5);
+    expect(options.revocationMaxStaleSeconds).toBe(300);
+    expect(options.revocationTimeoutSeconds).toBe(2);
     expect(Object.isFrozen(options)).toBe(true);
+  });
+
+  it("derives the revocation feed from serverUrl, and turns it off only when asked or for a static key set", () => {
+    expect(resolveOptions({ serverUrl: "https://auth.example.com/" }).revocationUrl?.href).toBe(
+      "https://auth.example.com/api/auth/revocations",
+    );
+    expect(resolveOptions({ serverUrl: "https://a.example", revocationUrl: false }).revocationUrl).toBeUndefined();
+    const off = optionsFromEnv({ AUTH_SERVER_URL: "https://a.example", AUTH_REVOCATION_URL: "OFF" });
+    expect(resolveOptions(off).revocationUrl).toBeUndefined();
+    const fixed = resolveOptions({ jwks: { keys: [] }, issuer: "i", audience: "a" });
+    expect([fixed.revocationUrl, fixed.revocationList]).toEqual([undefined, undefined]);
+    const listed = optionsFromEnv({
+      AUTH_SERVER_URL: "https://a.example",
+      AUTH_REVOCATION_LIST: '{"sessions":["s1"]}',
+    });
+    expect(resolveOptions(listed)).toMatchObject({ revocationUrl: undefined, revocationList: { sessions: ["s1"] } });
+  });
+
+  it("asks for the revocation feed (or off) with a jwksUrl alone", () => {
+    const { revocationUrl: _r, ...alone } = base;
+    expect(() => resolveOptions(alone)).toThrow(/revocationUrl is required with a jwksUrl alone/);
+    expect(() => optionsFromEnv({ AUTH_SERVER_URL: "http://x", AUTH_REVOCATION_LIST: "{" })).toThrow(
+      /AUTH_REVOCATION_LIST must be a JSON revocation list/,
+    );
   });
 
   it.each([
@@ -28,6 +61,10 @@ describe("resolveOptions", () => {
     [{ jwksUrl: "not a url" }, /jwksUrl/],
     [{ jwksUrl: "file:///etc/passwd" }, /jwksUrl/],
     [{ leewaySeconds: -1 }, /leewaySeconds/],
+    [{ revocationUrl: "file:///etc/passwd" }, /revocationUrl/],
+    [{ revocationPollSeconds: 0 }, /revocationPollSeconds/],
+    [{ revocationMaxStaleSeconds: -1 }, /revocationMaxStaleSeconds/],
+    [{ revocationTimeoutSeconds: 0 }, /revocationTimeoutSeconds/],
     [{ jwksTimeoutSeconds: 0 }, /jwksTimeoutSeconds/],
     [{ tokenCacheSize: 1.5 }, /tokenCacheSize/],
   ])("%j is a TypeError naming the option", (overrides, message) => {
@@ -41,6 +78,8 @@ describe("optionsFromEnv", () => {
     const options = resolveOptions(
       optionsFromEnv({
         AUTH_JWKS_URL: "http://127.0.0.1:3000/.well-known/jwks.json",
+        AUTH_REVOCATION_URL: "http://127.0.0.1:3000/api/auth/revocations",
+        AUTH_REVOCATION_POLL_SECONDS: "3",
         AUTH_ISSUER: "http://127.0.0.1:3000",
         AUTH_AUDIENCE: "a, b",
         AUTH_ALGORITHMS: "EdDSA",

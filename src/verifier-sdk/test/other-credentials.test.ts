@@ -28,7 +28,12 @@ const never: OtherCredential = async () => {
 
 function app() {
   asked = [];
-  const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE });
+  const verifier = createVerifier({
+    jwksUrl: server.jwks.url,
+    revocationUrl: server.jwks.revocationUrl,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   const api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/*", requireUser(verifier, { otherCredentials: [never, apiKey] }));
@@ -86,7 +91,12 @@ describe("POST /api/items with requireUser({ otherCredentials })", () => {
   });
 
   it("refuses an option that is no function when the middleware is built", () => {
-    const verifier = createVerifier({ jwksUrl: server.jwks.url, issuer: ISSUER, audience: AUDIENCE });
+    const verifier = createVerifier({
+      jwksUrl: server.jwks.url,
+      revocationUrl: server.jwks.revocationUrl,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     expect(() => requireUser(verifier, { otherCredentials: ["x-api-key" as never] })).toThrow(TypeError);
   });
 });

@@ -39,7 +39,12 @@ let jwks: Awaited<ReturnType<typeof serveJwks>>;
 let api: Hono;
 beforeAll(async () => {
   jwks = await serveJwks(key);
-  const verifier = createVerifier({ jwksUrl: jwks.url, issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
+  const verifier = createVerifier({
+    jwksUrl: jwks.url,
+    revocationUrl: jwks.revocationUrl,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+  });
   api = new Hono();
   api.onError(authErrorHandler());
   api.use("/api/account/*", requireUser(verifier));

@@ -49,6 +49,8 @@ export function claimsFor(sub: string | typeof DROP = "user-1", now = Date.now()
     exp: Math.floor(now) + 900,
     iss: ISSUER,
     aud: AUDIENCE,
+    // As the auth server issues them: the session the token belongs to (CONTRACT §8).
+    sid: `session-${String(sub)}`,
   };
   if (sub === DROP) delete base.sub;
   return apply(base, overrides);
@@ -89,7 +91,15 @@ export class FakeClock {
 }
 
 export function makeVerifier(jwks: JwksServer, clock: FakeClock, overrides: Partial<VerifierOptions> = {}): Verifier {
-  return createVerifier({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, now: clock.now, ...overrides });
+  return createVerifier({
+    jwksUrl: jwks.url,
+    // The JWKS cache's own tests: revocation has its own (revocation.test.ts).
+    revocationUrl: false,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    now: clock.now,
+    ...overrides,
+  });
 }
 
 /** The code a verification fails with, or "ok". */

@@ -42,7 +42,12 @@ describe("testing helpers", () => {
     const key = generateTestKey();
     const jwks = await serveJwks(key);
     try {
-      const verifier = createVerifier({ jwksUrl: jwks.url, issuer: "i", audience: "a" });
+      const verifier = createVerifier({
+        jwksUrl: jwks.url,
+        revocationUrl: jwks.revocationUrl,
+        issuer: "i",
+        audience: "a",
+      });
       const principal = await verifier.verify(makeToken("bob", { iss: "i", aud: "a" }, { key }));
       expect(principal.id).toBe("bob");
     } finally {

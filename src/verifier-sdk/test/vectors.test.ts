@@ -15,6 +15,7 @@ interface Vector {
   name: string;
   token: string;
   jwks: { keys: never[] };
+  revocations?: { sessions?: string[]; clients?: string[]; not_before?: number };
   now: number;
   issuer: string;
   audience: string;
@@ -42,6 +43,7 @@ describe("shared test vectors", () => {
   it.each(vectors.map((v) => [v.name, v] as const))("%s", async (_name, vector) => {
     const verifier = createVerifier({
       jwks: vector.jwks,
+      ...(vector.revocations ? { revocationList: vector.revocations } : {}),
       issuer: vector.issuer,
       audience: vector.audience,
       now: () => vector.now * 1000,

@@ -41,7 +41,7 @@ describe("a valid token", () => {
   });
 
   it.each(["at+jwt", "application/at+jwt", "AT+JWT"])("accepts a client token typed %s", async (typ) => {
-    const { email: _e, name: _n, email_verified: _v, ...base } = claims();
+    const { email: _e, name: _n, email_verified: _v, sid: _s, ...base } = claims();
     const token = signTestToken(fx.key, {
       claims: { ...base, sub: "client_1", client_id: "client_1", scope: "tasks:read:any" },
       header: { typ },

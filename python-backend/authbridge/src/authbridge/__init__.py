@@ -14,6 +14,7 @@ from .encoding import MAX_JSON_DEPTH
 from .errors import MESSAGES, REALM, AuthError, AuthErrorCode, ErrorCode, StepUpRequest
 from .jwks import MAX_JWKS_BYTES, MAX_JWKS_KEYS
 from .principal import Principal, principal_from_claims
+from .revocations import MAX_REVOCATION_BYTES, MAX_REVOCATION_ENTRIES, RevocationList
 from .settings import SUPPORTED_ALGORITHMS, AuthSettings, ConfigError, SupportedAlgorithm, options_from_env
 from .step_up import MFA_ACR, check_authentication, has_mfa
 from .verify import MAX_TOKEN_BYTES, Verifier, create_verifier, parse_authorization, verifier_from_env
@@ -22,6 +23,8 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_JWKS_BYTES",
     "MAX_JWKS_KEYS",
+    "MAX_REVOCATION_BYTES",
+    "MAX_REVOCATION_ENTRIES",
     "MAX_TOKEN_BYTES",
     "MESSAGES",
     "MFA_ACR",
@@ -35,6 +38,7 @@ __all__ = [
     "ConfigError",
     "ErrorCode",
     "Principal",
+    "RevocationList",
     "StepUpRequest",
     "SupportedAlgorithm",
     "Verifier",

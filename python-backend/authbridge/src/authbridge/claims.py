@@ -70,6 +70,8 @@ def validate_claims(
         # A sign-in cannot have happened after now: such a token is malformed, not early.
         if not _is_number(auth_time) or auth_time > now + leeway:
             raise AuthError("invalid_claims")
+    if "sid" in claims and (not isinstance(claims["sid"], str) or not claims["sid"]):
+        raise AuthError("invalid_claims")
 
 
 #: Claims that describe a person: a client token carrying one is refused (it names no person).
@@ -78,6 +80,7 @@ _PERSON_CLAIMS = (
     "name",
     "email_verified",
     "emailVerified",
+    "sid",
     "role",
     "permissions",
     "amr",

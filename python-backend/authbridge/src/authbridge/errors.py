@@ -24,6 +24,7 @@ AuthErrorCode = Literal[
     "invalid_signature",
     "token_expired",
     "token_not_yet_valid",
+    "token_revoked",
     "invalid_issuer",
     "invalid_audience",
     "invalid_claims",
@@ -51,6 +52,7 @@ class ErrorCode(StrEnum):
     INVALID_SIGNATURE = "invalid_signature"
     TOKEN_EXPIRED = "token_expired"
     TOKEN_NOT_YET_VALID = "token_not_yet_valid"
+    TOKEN_REVOKED = "token_revoked"
     INVALID_ISSUER = "invalid_issuer"
     INVALID_AUDIENCE = "invalid_audience"
     INVALID_CLAIMS = "invalid_claims"
@@ -73,6 +75,7 @@ MESSAGES: Final[dict[AuthErrorCode, str]] = {
     "invalid_signature": "The token signature is invalid",
     "token_expired": "The token has expired",
     "token_not_yet_valid": "The token is not valid yet",
+    "token_revoked": "The token has been revoked",
     "invalid_issuer": "The token issuer is not accepted",
     "invalid_audience": "The token audience is not accepted",
     "invalid_claims": "The token claims are invalid",

@@ -52,6 +52,11 @@ class Principal:
     amr: tuple[str, ...] = ()
     #: The ``auth_time`` claim: when the user signed in, seconds since the epoch; ``None`` when absent.
     auth_time: float | None = None
+    #: The ``sid`` claim: the session the token was issued from (a keyed hash, never the session
+    #: token), which the revocation feed lists once the session ends; ``None`` for a client.
+    session_id: str | None = None
+    #: The ``iat`` claim, seconds since the epoch; ``None`` when absent.
+    issued_at: float | None = None
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -76,6 +81,8 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         scopes=(scopes_of(claims.get("scope")) if is_client else None) or (),
         amr=amr_of(claims.get("amr")) or (),
         auth_time=_number_or_none(claims.get("auth_time")),
+        session_id=claims["sid"] if isinstance(claims.get("sid"), str) else None,
+        issued_at=_number_or_none(claims.get("iat")),
     )
 
 

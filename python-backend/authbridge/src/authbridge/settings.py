@@ -67,8 +67,45 @@ class AuthSettings(BaseSettings):
     jwks_timeout_seconds: float = Field(default=5, gt=0, le=60)
     #: Verified tokens remembered (bounded, dropped at exp or when their key leaves the set); 0 disables.
     token_cache_size: int = Field(default=10_000, ge=0)
+    #: The revocation feed (``AUTH_REVOCATION_URL``, CONTRACT §8); ``off`` (or ``False``) verifies
+    #: without it: tokens then stay valid until ``exp`` after a sign-out. Default
+    #: ``<server_url>/api/auth/revocations``; required with ``AUTH_JWKS_URL`` alone; off with a
+    #: static ``AUTH_JWKS`` unless ``revocation_list`` is given.
+    revocation_url: str | None = None
+    #: A static revocation list instead of the feed (``AUTH_REVOCATION_LIST``, JSON): for tests.
+    revocation_list: dict[str, Any] | None = None
+    #: How old the revocation list may get before it is fetched again, seconds. Default 5.
+    revocation_poll_seconds: float = Field(default=5, ge=1, le=300)
+    #: How long the last good list serves while the feed is unreachable, seconds. Default 300.
+    revocation_max_stale_seconds: float = Field(default=300, ge=0)
+    #: Revocation feed fetch timeout, seconds. Default 2.
+    revocation_timeout_seconds: float = Field(default=2, gt=0, le=60)
 
     _split = field_validator("audience", "algorithms", mode="before")(_csv)
+
+    @field_validator("revocation_url", mode="before")
+    @classmethod
+    def _off(cls, value: Any) -> Any:
+        if value is False or (isinstance(value, str) and value.strip().lower() == "off"):
+            return "off"
+        return value
+
+    @field_validator("revocation_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value in (None, "off"):
+            return value
+        parts = urlsplit(str(value))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"must be an http(s) URL or off, got {value!r}")
+        return value
+
+    @property
+    def revocation_feed(self) -> str | None:
+        """The feed's URL, or ``None`` when revocation is off or a static list stands in for it."""
+        if self.revocation_url == "off" or self.revocation_list is not None:
+            return None
+        return self.revocation_url
 
     @field_validator("algorithms")
     @classmethod
@@ -88,7 +125,12 @@ class AuthSettings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"AUTH_SERVER_URL must be an http(s) URL, got {url!r}")
         origin = f"{parts.scheme}://{parts.netloc}"
-        derived = {"jwks_url": f"{url}/api/auth/jwks", "issuer": origin, "audience": origin}
+        derived = {
+            "jwks_url": f"{url}/api/auth/jwks",
+            "revocation_url": f"{url}/api/auth/revocations",
+            "issuer": origin,
+            "audience": origin,
+        }
         return {**derived, **{k: v for k, v in data.items() if v not in (None, "", [])}}
 
     @model_validator(mode="after")
@@ -99,6 +141,11 @@ class AuthSettings(BaseSettings):
             raise ValueError("AUTH_ISSUER is required (or AUTH_SERVER_URL)")
         if not self.audience:
             raise ValueError("AUTH_AUDIENCE is required (or AUTH_SERVER_URL)")
+        if self.revocation_url is None and self.revocation_list is None and self.jwks_url:
+            raise ValueError(
+                "AUTH_REVOCATION_URL is required with AUTH_JWKS_URL alone (or AUTH_SERVER_URL); "
+                "set it to off to verify without the revocation feed"
+            )
         return self
 
 
@@ -164,11 +211,12 @@ def options_from_env(env: Mapping[str, str] | None = None, /, **overrides: Any) 
         raw = env.get(_env_name(field))
         if raw not in (None, ""):
             values[field] = raw
-    if "jwks" in values:
-        try:
-            values["jwks"] = json.loads(values["jwks"])
-        except ValueError:
-            raise ConfigError("authbridge configuration: AUTH_JWKS: must be a JSON key set") from None
+    for field, what in (("jwks", "a JSON key set"), ("revocation_list", "a JSON revocation list")):
+        if field in values:
+            try:
+                values[field] = json.loads(values[field])
+            except ValueError:
+                raise ConfigError(f"authbridge configuration: {_env_name(field)}: must be {what}") from None
     return _build(_Given, {**values, **overrides}, _env_name)
 
 

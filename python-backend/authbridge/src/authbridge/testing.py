@@ -16,6 +16,7 @@ keeping FastAPI's own 422s.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -118,15 +119,16 @@ def configure_env(
 ) -> TestKey:
     """Point authbridge's settings at a test key: ``AUTH_JWKS``, ``AUTH_ISSUER``, ``AUTH_AUDIENCE``.
 
-    Clears ``AUTH_SERVER_URL`` and ``AUTH_JWKS_URL`` so a developer's ``.env`` cannot send the
-    tests to a real server. Returns the key, which ``make_token`` then uses by default.
+    Clears ``AUTH_SERVER_URL``, ``AUTH_JWKS_URL`` and the ``AUTH_REVOCATION_*`` feed settings so
+    a developer's ``.env`` cannot send the tests to a real server. Returns the key, which
+    ``make_token`` then uses by default.
 
     >>> key = configure_env()  # before the app reads its settings
     """
     global _default_key
     key = key or TestKey()
     env = os.environ if environ is None else environ
-    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL"):
+    for name in ("AUTH_SERVER_URL", "AUTH_JWKS_URL", "AUTH_REVOCATION_URL", "AUTH_REVOCATION_LIST"):
         env.pop(name, None)
     env["AUTH_JWKS"] = json.dumps(key.jwks)
     env["AUTH_ISSUER"] = issuer
@@ -154,7 +156,8 @@ def _default_audience() -> str:
 def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any) -> str:
     """A valid token for ``sub``; any claim can be overridden (``exp=0``) or dropped (``=None``).
 
-    Issuer and audience default to what ``configure_env`` set (the first audience of a list).
+    Issuer and audience default to what ``configure_env`` set (the first audience of a list);
+    ``sid`` is a random session id unless given (name one to revoke it in a ``revocation_list``).
 
     >>> make_token("user-1", role="admin")  # or exp=0 for an expired one
     """
@@ -168,6 +171,7 @@ def make_token(sub: str = "user-1", *, key: TestKey | None = None, **claims: Any
         "exp": now + 900,
         "iss": _defaults["issuer"],
         "aud": _default_audience(),
+        "sid": secrets.token_urlsafe(16),
     }
     return _signed(key, {**payload, **claims})
 
@@ -228,6 +232,9 @@ def acting_as(app: FastAPI, user: Principal | str, **claims: Any) -> None:
     app.dependency_overrides[get_current_caller] = lambda: principal
 
 
+_REVOCATIONS_PATH = "/api/auth/revocations"
+
+
 class _QuietHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -251,11 +258,26 @@ class JwksServer:
         self.delay = 0.0
         self.fetches = 0
         self.extra_keys: list[dict[str, Any]] = []
+        #: ``sid`` values the revocation feed (CONTRACT §8) lists: append one to end that session.
+        self.revoked_sessions: list[str] = []
+        #: ``client_id`` values the feed lists.
+        self.revoked_clients: list[str] = []
+        #: The feed's ``not_before``.
+        self.not_before: float = 0
+        #: Anything but 200 answers the feed with that status (a feed outage).
+        self.revocation_status = 200
+        self.revocation_fetches = 0  # feed requests answered, 304s included
         self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if self.path == _REVOCATIONS_PATH:
+                    with server._lock:
+                        server.revocation_fetches += 1
+                    time.sleep(server.delay)
+                    server._serve_revocations(self)
+                    return
                 with server._lock:
                     server.fetches += 1
                 if server.delay:
@@ -278,9 +300,35 @@ class JwksServer:
                 return
 
         self._httpd = _QuietHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/.well-known/jwks.json"
+        port = self._httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+        #: ``http://127.0.0.1:<port>/api/auth/revocations``: the revocation feed, with an ETag and 304s.
+        self.revocation_url = f"http://127.0.0.1:{port}{_REVOCATIONS_PATH}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
+
+    def _serve_revocations(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.revocation_status != 200:
+            handler.send_response(self.revocation_status)
+            handler.send_header("content-length", "0")
+            handler.end_headers()
+            return
+        document = {
+            "sessions": sorted(self.revoked_sessions),
+            "clients": sorted(self.revoked_clients),
+            "not_before": self.not_before,
+        }
+        body = json.dumps(document, separators=(",", ":")).encode()
+        etag = '"' + base64.urlsafe_b64encode(hashlib.sha256(body).digest()).decode()[:27] + '"'
+        unchanged = handler.headers.get("if-none-match") == etag
+        handler.send_response(304 if unchanged else 200)
+        handler.send_header("content-type", "application/json")
+        handler.send_header("cache-control", "public, max-age=1")
+        handler.send_header("etag", etag)
+        handler.send_header("content-length", "0" if unchanged else str(len(body)))
+        handler.end_headers()
+        if not unchanged:
+            handler.wfile.write(body)
 
     def close(self) -> None:
         self._httpd.shutdown()

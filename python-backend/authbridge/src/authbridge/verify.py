@@ -8,6 +8,7 @@ parsing is done here once so a verify costs little more than the signature itsel
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from .errors import AuthError
 from .jwks import JwksCache
 from .mismatch_log import MismatchLog
 from .principal import Principal, principal_from_claims
+from .revocations import RevocationCache
 from .settings import AuthSettings, options_from_env, settings_from_options
 from .token_cache import CachedToken, TokenCache
 
@@ -61,10 +63,13 @@ class Verifier:
         settings: AuthSettings,
         *,
         jwks: JwksCache | None = None,
+        revocations: RevocationCache | None = None,
         now: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.jwks = jwks or JwksCache.from_settings(settings)
+        #: The revocation feed's list, or ``None`` when revocation is off.
+        self.revocations = revocations or RevocationCache.from_settings(settings, wall_clock=now)
         self._now = now
         self._algorithms = frozenset(settings.algorithms)
         self._audiences = frozenset(settings.audience)
@@ -86,9 +91,14 @@ class Verifier:
                 self._tokens.delete(token)
                 raise
             if current is cached.key:
+                # A session that ended since the token was cached ends it here too.
+                if self.revocations is not None:
+                    pending = self.revocations.check(cached.principal)
+                    if pending is not None:
+                        await pending
                 return cached.principal
             self._tokens.delete(token)
-        # The contract's order (CONTRACT §2): size, structure, algorithm, key, signature, claims.
+        # The contract's order (CONTRACT §2): size, structure, algorithm, key, signature, claims, revocation.
         # 1. Size, before any parsing.
         if len(token) > MAX_TOKEN_BYTES or (
             not token.isascii() and len(token.encode("utf-8", "surrogatepass")) > MAX_TOKEN_BYTES
@@ -139,16 +149,27 @@ class Verifier:
             self._mismatches.report(error.code, payload)
             raise
         principal = principal_from_claims(payload)
+        # 7. Revocation: the session or client is not on the feed's list (a set lookup while it is fresh).
+        if self.revocations is not None:
+            pending = self.revocations.check(principal)
+            if pending is not None:
+                await pending
         expires_at = payload["exp"] + self.settings.leeway_seconds
         self._tokens.set(token, CachedToken(principal, kid, key, expires_at))
         return principal
 
     async def warm(self) -> bool:
-        """Fetch the JWKS now (at start-up); whether a usable key set is cached afterwards."""
+        """Fetch the JWKS (and the revocation list) now, at start-up; whether a usable key set is
+        cached afterwards."""
+        if self.revocations is not None:
+            keys, _ = await asyncio.gather(self.jwks.warm(), self.revocations.warm())
+            return keys
         return await self.jwks.warm()
 
     async def aclose(self) -> None:
         await self.jwks.aclose()
+        if self.revocations is not None:
+            await self.revocations.aclose()
 
 
 def _verify_signature(key: PyJWK, signing_input: bytes, signature: bytes) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from authbridge import AuthSettings, Verifier
 from authbridge.jwks import JwksCache
+from authbridge.revocations import RevocationCache
 
 from ..support import AUDIENCE, ISSUER, FakeClock, JwksServer
 
@@ -23,11 +24,18 @@ async def make_verifier(jwks: JwksServer, clock: FakeClock) -> AsyncIterator[Mak
     built: list[Verifier] = []
 
     def make(**overrides: object) -> Verifier:
-        options: dict[str, object] = {"jwks_url": jwks.url, "issuer": ISSUER, "audience": [AUDIENCE]}
+        # The JWKS cache's own tests: revocation has its own (test_revocation.py).
+        options: dict[str, object] = {
+            "jwks_url": jwks.url,
+            "revocation_url": "off",
+            "issuer": ISSUER,
+            "audience": [AUDIENCE],
+        }
         options.update(overrides)
         settings = AuthSettings.model_validate(options)
         cache = JwksCache.from_settings(settings, clock=clock)
-        verifier = Verifier(settings, jwks=cache, now=clock)
+        revocations = RevocationCache.from_settings(settings, clock=clock, wall_clock=clock)
+        verifier = Verifier(settings, jwks=cache, revocations=revocations, now=clock)
         built.append(verifier)
         return verifier
 

@@ -50,7 +50,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 async def client(jwks: JwksServer, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(
         settings=TaskApiSettings(database_url=database_url, cors_origins=["http://app.test"]),
-        auth_settings=lambda: AuthSettings(jwks_url=jwks.url, issuer=ISSUER, audience=[AUDIENCE]),
+        auth_settings=lambda: AuthSettings(
+            jwks_url=jwks.url, revocation_url=jwks.revocation_url, issuer=ISSUER, audience=[AUDIENCE]
+        ),
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -26,7 +26,9 @@ async def test_a_held_sqlite_write_lock_is_503_busy_then_201(
     database = tmp_path / "tasks.sqlite"
     app = create_app(
         settings=TaskApiSettings(database_url=f"sqlite:///{database}", db_busy_timeout_seconds=0.3),
-        auth_settings=lambda: AuthSettings(jwks_url=jwks.url, issuer=ISSUER, audience=[AUDIENCE]),
+        auth_settings=lambda: AuthSettings(
+            jwks_url=jwks.url, revocation_url=jwks.revocation_url, issuer=ISSUER, audience=[AUDIENCE]
+        ),
     )
     headers = {"Authorization": f"Bearer {token_for(key, 'alice')}"}
     async with app.router.lifespan_context(app):

@@ -29,7 +29,9 @@ async def test_first_start_creates_the_folder_0700_and_the_database_files_0600(
     database = tmp_path / "data" / "tasks.sqlite"
     app = create_app(
         settings=TaskApiSettings(database_url=f"sqlite:///{database}"),
-        auth_settings=lambda: AuthSettings(jwks_url=jwks.url, issuer=ISSUER, audience=[AUDIENCE]),
+        auth_settings=lambda: AuthSettings(
+            jwks_url=jwks.url, revocation_url=jwks.revocation_url, issuer=ISSUER, audience=[AUDIENCE]
+        ),
     )
     headers = {"Authorization": f"Bearer {token_for(key, 'alice')}"}
     async with app.router.lifespan_context(app):

@@ -41,7 +41,9 @@ async def strict(jwks: JwksServer, tmp_path: object) -> AsyncIterator[httpx.Asyn
     )
     app = create_app(
         settings=settings,
-        auth_settings=lambda: AuthSettings(jwks_url=jwks.url, issuer=ISSUER, audience=[AUDIENCE]),
+        auth_settings=lambda: AuthSettings(
+            jwks_url=jwks.url, revocation_url=jwks.revocation_url, issuer=ISSUER, audience=[AUDIENCE]
+        ),
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

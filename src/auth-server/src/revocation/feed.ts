@@ -1,0 +1,143 @@
+/**
+ * `GET /api/auth/revocations` (CONTRACT §8): what has been revoked and could still be carried by
+ * an unexpired token. Ended sessions are listed by `sid` for the user token lifetime plus the
+ * largest verifier leeway; revoked machine clients by `client_id` for the client token lifetime
+ * plus that leeway. Past MAX_FEED_ENTRIES the oldest entries are folded into `not_before`: every
+ * token issued before it is refused, so the list stays bounded and nothing revoked comes back.
+ *
+ * Every replica reads the same rows (the auth database) and renders them the same way (sorted,
+ * no per-replica field), so the body and its ETag agree across replicas. The rendered list is
+ * rebuilt at most once a second, by one query per kind; a revalidation with the ETag is a 304.
+ */
+import type { AuthContext } from "better-auth";
+import type { Context } from "hono";
+import { CLIENT_MODEL, type ClientRow } from "../clients/store.js";
+import { etagOf, ifNoneMatch } from "../etag.js";
+import { REVOKED_SESSION_MODEL, type RevokedSessionRow } from "./plugin.js";
+
+export { REVOKED_SESSION_MODEL };
+
+export const REVOCATIONS_PATH = "/api/auth/revocations";
+/** Entries one feed lists at most (contract.json `limits.maxRevocationEntries`). */
+export const MAX_FEED_ENTRIES = 10_000;
+/** The largest leeway a verifier may allow (CONTRACT §2): a token lives until `exp` plus it. */
+export const MAX_LEEWAY_SECONDS = 300;
+/** How long a rendered list is reused: the feed adds at most this to the revocation bound. */
+export const REBUILD_MS = 1000;
+const PURGE_MS = 60_000;
+
+export interface FeedOptions {
+  /** User token lifetime (`JWT_TTL_SECONDS`). */
+  userTokenTtlSeconds: number;
+  /** Client token lifetime (`CLIENT_TOKEN_TTL_SECONDS`). */
+  clientTokenTtlSeconds: number;
+  maxEntries?: number;
+}
+
+interface Rendered {
+  body: string;
+  etag: string;
+  builtAt: number;
+  entries: number;
+}
+
+interface Entry {
+  kind: "session" | "client";
+  value: string;
+  at: number;
+}
+
+type Context_ = Pick<AuthContext, "adapter">;
+
+/** The list as it stands now: entries newest first, folded past `maxEntries`. */
+export async function buildFeed(context: Context_, options: FeedOptions, now = Date.now()) {
+  const max = options.maxEntries ?? MAX_FEED_ENTRIES;
+  const sessionLife = (options.userTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000;
+  const clientLife = (options.clientTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000;
+  const [sessions, clients] = await Promise.all([
+    context.adapter.findMany<RevokedSessionRow>({
+      model: REVOKED_SESSION_MODEL,
+      where: [{ field: "revokedAt", operator: "gt", value: new Date(now - sessionLife) }],
+      sortBy: { field: "revokedAt", direction: "desc" },
+      limit: max + 1,
+    }),
+    context.adapter.findMany<ClientRow>({
+      model: CLIENT_MODEL,
+      where: [{ field: "revokedAt", operator: "gt", value: new Date(now - clientLife) }],
+      sortBy: { field: "revokedAt", direction: "desc" },
+      limit: max + 1,
+    }),
+  ]);
+  const entries: Entry[] = [
+    ...sessions.map((row) => ({ kind: "session" as const, value: row.sid, at: new Date(row.revokedAt).getTime() })),
+    ...clients.map((row) => ({
+      kind: "client" as const,
+      value: row.clientId,
+      at: new Date(row.revokedAt as Date).getTime(),
+    })),
+  ].sort((a, b) => b.at - a.at);
+  const kept = entries.slice(0, max);
+  const newestFolded = entries[max];
+  // A token issued in the folded entry's second, or before, is refused (iat has whole seconds).
+  const notBefore = newestFolded ? Math.floor(newestFolded.at / 1000) + 1 : 0;
+  const list = (kind: Entry["kind"]) => [...new Set(kept.filter((e) => e.kind === kind).map((e) => e.value))].sort();
+  return { sessions: list("session"), clients: list("client"), not_before: notBefore };
+}
+
+/** Deletes revoked-session rows no unexpired token can name any more. */
+export async function purgeRevocations(context: Context_, options: FeedOptions, now = Date.now()): Promise<void> {
+  const cutoff = new Date(now - (options.userTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000);
+  await context.adapter.deleteMany({
+    model: REVOKED_SESSION_MODEL,
+    where: [{ field: "revokedAt", operator: "lt", value: cutoff }],
+  });
+}
+
+export function revocationFeed(context: () => Promise<Context_>, options: FeedOptions) {
+  let rendered: Rendered | undefined;
+  let building: Promise<Rendered> | undefined;
+  let purgedAt = 0;
+
+  const rebuild = async (): Promise<Rendered> => {
+    const ctx = await context();
+    const now = Date.now();
+    if (now - purgedAt >= PURGE_MS) {
+      purgedAt = now;
+      await purgeRevocations(ctx, options, now);
+    }
+    const feed = await buildFeed(ctx, options, now);
+    const body = JSON.stringify(feed);
+    return { body, etag: etagOf(body), builtAt: now, entries: feed.sessions.length + feed.clients.length };
+  };
+
+  const current = async (): Promise<Rendered> => {
+    if (rendered && Date.now() - rendered.builtAt < REBUILD_MS) return rendered;
+    // Single flight: one query per kind however many verifiers ask at once.
+    building ??= rebuild().finally(() => {
+      building = undefined;
+    });
+    try {
+      rendered = await building;
+    } catch (error) {
+      // The database is down: no revocation can be written either, so the last list still holds.
+      if (!rendered) throw error;
+    }
+    return rendered;
+  };
+
+  return async (c: Context): Promise<Response> => {
+    let feed: Rendered;
+    try {
+      feed = await current();
+    } catch {
+      return c.json({ code: "UNAVAILABLE", message: "the revocation list cannot be read right now" }, 503, {
+        "Retry-After": "1",
+        "Cache-Control": "no-store",
+      });
+    }
+    // Shared caches may keep it a second: the bound already counts the feed's own second.
+    const headers = { "Cache-Control": "public, max-age=1", ETag: feed.etag, "Content-Type": "application/json" };
+    if (ifNoneMatch(c.req.header("if-none-match"), feed.etag)) return c.body(null, 304, headers);
+    return c.body(feed.body, 200, headers);
+  };
+}
