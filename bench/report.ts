@@ -232,7 +232,8 @@ Under ${fmt(feed.revocations)} revocations within one token lifetime (rows writt
 | entries the feed lists (the cap) | ${fmt(feed.entries)} |
 | \`not_before\` (the rest folded) | ${feed.notBefore > 0 ? "set" : "0"} |
 | feed body | ${(feed.feedBytes / 1024).toFixed(0)} KiB (limit 1,024 KiB) |
-| building it (two indexed queries, sort, render), median of 5 | ${feed.buildMs.toFixed(0)} ms, at most once a second per replica |
+| checking whether anything changed (two indexed counts), median of 5 | ${feed.checkMs.toFixed(1)} ms, at most once a second per replica |
+| building it (two indexed queries, sort, render), median of 5 | ${feed.buildMs.toFixed(0)} ms, only after a change (at most once a second) or every 30 s |
 | revalidating it (\`If-None-Match\` → 304), median of 50 | ${feed.revalidateMs.toFixed(2)} ms |
 | TypeScript verifier's heap for the list | ${(feed.nodeHeapBytes / 2 ** 20).toFixed(1)} MiB |
 | Python verifier's memory for the list (tracemalloc) | ${(feed.pythonBytes / 2 ** 20).toFixed(1)} MiB |

@@ -3,10 +3,11 @@
  * serves (bytes, entries, the fold into `not_before`), what building and revalidating it costs,
  * and what following it costs each verifier in memory (a child process per language).
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { contextOf } from "@authbridge/auth-server/auth";
-import { buildFeed, REVOKED_SESSION_MODEL } from "@authbridge/auth-server/revocation";
+import { buildFeed, countsOf, REVOKED_SESSION_MODEL } from "@authbridge/auth-server/revocation";
 import { ROOT, startAuthServer } from "@authbridge/harness";
 import { say } from "../load.js";
 
@@ -19,10 +20,14 @@ export interface RevocationResult {
   entries: number;
   notBefore: number;
   buildMs: number;
+  checkMs: number;
   revalidateMs: number;
   nodeHeapBytes: number;
   pythonBytes: number;
 }
+
+// Asynchronous: the auth server the children read from answers from this process's event loop.
+const run = promisify(execFile);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -55,6 +60,12 @@ export async function revocationFeed(): Promise<RevocationResult> {
       await buildFeed(context, options);
       builds.push(performance.now() - t);
     }
+    const checks: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const t = performance.now();
+      await countsOf(context, new Date(now - 15 * 60_000));
+      checks.push(performance.now() - t);
+    }
     const url = `${auth.url}/api/auth/revocations`;
     const first = await fetch(url);
     const body = await first.text();
@@ -70,19 +81,17 @@ export async function revocationFeed(): Promise<RevocationResult> {
     }
     const env = { ...process.env, REVOCATION_URL: url };
     const node = lastJson(
-      execFileSync(
-        process.execPath,
-        ["--expose-gc", "--conditions=authbridge-source", "--import", "tsx", "bench/revocation-memory.ts"],
-        { cwd: ROOT, env, encoding: "utf8" },
-      ),
+      (
+        await run(
+          process.execPath,
+          ["--expose-gc", "--conditions=authbridge-source", "--import", "tsx", "bench/revocation-memory.ts"],
+          { cwd: ROOT, env },
+        )
+      ).stdout,
     );
     const cwd = path.join(ROOT, "python-backend");
     const python = lastJson(
-      execFileSync(path.join(cwd, ".venv", "bin", "python"), ["bench/revocation_memory.py"], {
-        cwd,
-        env,
-        encoding: "utf8",
-      }),
+      (await run(path.join(cwd, ".venv", "bin", "python"), ["bench/revocation_memory.py"], { cwd, env })).stdout,
     );
     return {
       revocations: REVOCATIONS,
@@ -91,6 +100,7 @@ export async function revocationFeed(): Promise<RevocationResult> {
       entries: feed.sessions.length + feed.clients.length,
       notBefore: feed.not_before,
       buildMs: median(builds),
+      checkMs: median(checks),
       revalidateMs: median(revalidations),
       nodeHeapBytes: node.bytes,
       pythonBytes: python.bytes,

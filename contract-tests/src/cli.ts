@@ -3,14 +3,16 @@
  * the HTTP contract matrix against services that are already running (your CI's FastAPI
  * service, say). It signs users up through the auth server, then checks every protected route's
  * 401 / 403 / 404 / 422 answers, isolation between users, and, given two APIs, that they answer
- * alike; given a machine client (`npm run clients:create`), the client column too. Tokens with bad
- * claims need the signing key, so this mode covers the failures any client can produce.
+ * alike; given a machine client (`npm run clients:create`), the client column too; last, that a
+ * signed-out user's token is refused within the revocation bound. Tokens with bad claims need the
+ * signing key, so this mode covers the failures any client can produce.
  */
 import { parseArgs } from "node:util";
-import { clientToken } from "@authbridge/harness";
+import { clientToken, endSession } from "@authbridge/harness";
 import { decodeJwt } from "jose";
 import { signUpUser, type User } from "./auth.js";
 import * as matrix from "./matrix.js";
+import { BOUND_MS, timeToRefusal } from "./revocation.js";
 
 interface Api {
   url: string;
@@ -190,6 +192,28 @@ async function main(): Promise<number> {
     if (ok) passed += 1;
     else failed += 1;
     console.log(`  ${ok ? "✓" : "✗"} ${api.url}: carol's list is empty`);
+  }
+
+  // Last: carol signs out, and every API must refuse her token within the bound (CONTRACT §8).
+  const signedOut = Date.now();
+  await endSession(authUrl, "sign-out", { ...carol, password: "" });
+  try {
+    const times = await timeToRefusal(
+      apis.map((api) => ({ name: api.url, url: api.url })),
+      carol.jwt,
+      signedOut,
+      "/api/tasks",
+    );
+    const slowest = Math.max(...Object.values(times));
+    const ok = slowest <= BOUND_MS;
+    if (ok) passed += 1;
+    else failed += 1;
+    console.log(
+      `  ${ok ? "✓" : "✗"} a signed-out user's token → 401 token_revoked after ${slowest} ms (bound ${BOUND_MS} ms)`,
+    );
+  } catch (error) {
+    failed += 1;
+    console.log(`  ✗ a signed-out user's token → 401 token_revoked: ${error instanceof Error ? error.message : error}`);
   }
 
   console.log(`${passed} passed, ${failed} failed`);

@@ -2,7 +2,6 @@
  * Watching both backends refuse a token once its session or client was revoked (CONTRACT §8):
  * how long after the revocation each answered 401 `token_revoked`, measured, not assumed.
  */
-import type { Backend } from "./backends.js";
 import { CONTRACT } from "./contract.js";
 import { observe } from "./matrix.js";
 
@@ -11,11 +10,11 @@ export const BOUND_MS = CONTRACT.revocation.boundSeconds * 1000;
 
 /** Milliseconds from `since` until each backend answered `jwt` with 401 token_revoked on `path`. */
 export async function timeToRefusal(
-  backends: readonly Backend[],
+  backends: readonly { name: string; url: string }[],
   jwt: string,
   since: number,
   path = "/api/me",
-): Promise<Record<Backend["name"], number>> {
+): Promise<Record<string, number>> {
   const deadline = since + BOUND_MS + 5_000;
   const times = await Promise.all(
     backends.map(async (backend) => {
@@ -29,8 +28,5 @@ export async function timeToRefusal(
       }
     }),
   );
-  return Object.fromEntries(backends.map((backend, i) => [backend.name, times[i] as number])) as Record<
-    Backend["name"],
-    number
-  >;
+  return Object.fromEntries(backends.map((backend, i) => [backend.name, times[i] as number]));
 }

@@ -162,6 +162,18 @@ describe("polling it", () => {
     expect(changed.etag).not.toBe(first.etag);
   });
 
+  it("shows a revocation committed late (an older revokedAt than the newest listed) at the next check", async () => {
+    const user = await account("newest");
+    await endSession(auth.url, "sign-out", user);
+    await freshFeed();
+    const context = await contextOf(auth.server.auth);
+    await context.adapter.create({
+      model: REVOKED_SESSION_MODEL,
+      data: { sid: "committed-late", revokedAt: new Date(Date.now() - 20_000) },
+    });
+    expect((await freshFeed()).sessions).toContain("committed-late");
+  });
+
   it("is not limited per address: a verifier fleet behind one NAT polls it", async () => {
     const limited = await startAuthServer({ RATE_LIMIT_MAX: "3", RATE_LIMIT_WINDOW_SECONDS: "60" });
     try {

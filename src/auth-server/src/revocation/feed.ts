@@ -6,8 +6,11 @@
  * token issued before it is refused, so the list stays bounded and nothing revoked comes back.
  *
  * Every replica reads the same rows (the auth database) and renders them the same way (sorted,
- * no per-replica field), so the body and its ETag agree across replicas. The rendered list is
- * rebuilt at most once a second, by one query per kind; a revalidation with the ETag is a 304.
+ * no per-replica field), so the body and its ETag agree across replicas. At most once a second a
+ * replica asks whether anything was revoked since it last built the list (two counts over indexed
+ * rows that no purge can reach before the next full build, so an insert always shows, even one
+ * committed late); only then, or every FULL_BUILD_MS, does it build the list again. A
+ * revalidation with the ETag is a 304.
  */
 import type { AuthContext } from "better-auth";
 import type { Context } from "hono";
@@ -25,6 +28,8 @@ export const MAX_LEEWAY_SECONDS = 300;
 /** How long a rendered list is reused: the feed adds at most this to the revocation bound. */
 export const REBUILD_MS = 1000;
 const PURGE_MS = 60_000;
+/** The list is built again at least this often, whatever the counts say (expired entries leave). */
+const FULL_BUILD_MS = 30_000;
 
 export interface FeedOptions {
   /** User token lifetime (`JWT_TTL_SECONDS`). */
@@ -38,7 +43,11 @@ interface Rendered {
   body: string;
   etag: string;
   builtAt: number;
-  entries: number;
+  /** When the counts were last compared. */
+  checkedAt: number;
+  /** Rows revoked after this are counted; no purge reaches them before the next full build. */
+  countedSince: Date;
+  counts: string;
 }
 
 interface Entry {
@@ -58,12 +67,14 @@ export async function buildFeed(context: Context_, options: FeedOptions, now = D
     context.adapter.findMany<RevokedSessionRow>({
       model: REVOKED_SESSION_MODEL,
       where: [{ field: "revokedAt", operator: "gt", value: new Date(now - sessionLife) }],
+      select: ["sid", "revokedAt"],
       sortBy: { field: "revokedAt", direction: "desc" },
       limit: max + 1,
     }),
     context.adapter.findMany<ClientRow>({
       model: CLIENT_MODEL,
       where: [{ field: "revokedAt", operator: "gt", value: new Date(now - clientLife) }],
+      select: ["clientId", "revokedAt"],
       sortBy: { field: "revokedAt", direction: "desc" },
       limit: max + 1,
     }),
@@ -93,27 +104,48 @@ export async function purgeRevocations(context: Context_, options: FeedOptions, 
   });
 }
 
+/** Revoked sessions since `since`, and revoked clients ever (a client is never un-revoked or deleted). */
+export async function countsOf(context: Context_, since: Date): Promise<string> {
+  const [sessions, clients] = await Promise.all([
+    context.adapter.count({
+      model: REVOKED_SESSION_MODEL,
+      where: [{ field: "revokedAt", operator: "gt", value: since }],
+    }),
+    context.adapter.count({ model: CLIENT_MODEL, where: [{ field: "revokedAt", operator: "gt", value: new Date(0) }] }),
+  ]);
+  return `${sessions}/${clients}`;
+}
+
 export function revocationFeed(context: () => Promise<Context_>, options: FeedOptions) {
   let rendered: Rendered | undefined;
   let building: Promise<Rendered> | undefined;
   let purgedAt = 0;
+  const lifeMs = (options.userTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000;
 
-  const rebuild = async (): Promise<Rendered> => {
+  const refresh = async (previous: Rendered | undefined): Promise<Rendered> => {
     const ctx = await context();
     const now = Date.now();
+    if (previous && now - previous.builtAt < FULL_BUILD_MS) {
+      if ((await countsOf(ctx, previous.countedSince)) === previous.counts) return { ...previous, checkedAt: now };
+    }
     if (now - purgedAt >= PURGE_MS) {
       purgedAt = now;
       await purgeRevocations(ctx, options, now);
     }
+    // Any replica purges only rows older than its now minus the lifetime: until the next full
+    // build (and 30 s of clock skew) none of the rows counted from here can go.
+    const countedSince = new Date(now - lifeMs + FULL_BUILD_MS + 30_000);
+    // Counted before the build: a revocation landing in between shows at the next check.
+    const counts = await countsOf(ctx, countedSince);
     const feed = await buildFeed(ctx, options, now);
     const body = JSON.stringify(feed);
-    return { body, etag: etagOf(body), builtAt: now, entries: feed.sessions.length + feed.clients.length };
+    return { body, etag: etagOf(body), builtAt: now, checkedAt: now, countedSince, counts };
   };
 
   const current = async (): Promise<Rendered> => {
-    if (rendered && Date.now() - rendered.builtAt < REBUILD_MS) return rendered;
-    // Single flight: one query per kind however many verifiers ask at once.
-    building ??= rebuild().finally(() => {
+    if (rendered && Date.now() - rendered.checkedAt < REBUILD_MS) return rendered;
+    // Single flight: one check (or build) however many verifiers ask at once.
+    building ??= refresh(rendered).finally(() => {
       building = undefined;
     });
     try {

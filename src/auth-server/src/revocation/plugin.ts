@@ -25,7 +25,7 @@ export function sessionRevocation(ids: SessionIds) {
     schema: {
       [REVOKED_SESSION_MODEL]: {
         fields: {
-          sid: { type: "string", required: true, index: true },
+          sid: { type: "string", required: true },
           revokedAt: { type: "date", required: true, index: true },
         },
       },
