@@ -11,7 +11,7 @@ import {
   type MailCatcher,
   type MfaUser,
   newUser,
-  type SessionEnding,
+  SESSION_ENDINGS,
   signInAgain,
   signUp,
   signUpWithTotp,
@@ -50,17 +50,8 @@ function expectWithinBound(how: string, times: Record<string, number>) {
     expect(ms, `${backend} after ${how}`).toBeLessThanOrEqual(BOUND_MS);
 }
 
-const ENDINGS: SessionEnding[] = [
-  "sign-out",
-  "revoke-sessions",
-  "change-password",
-  "reset-password",
-  "ban",
-  "remove-user",
-];
-
 describe("a user's token ends with the session", () => {
-  it.concurrent.each(ENDINGS)("%s: both APIs answer 401 token_revoked within the bound", async (how) => {
+  it.concurrent.each(SESSION_ENDINGS)("%s: both APIs answer 401 token_revoked within the bound", async (how) => {
     const user = newUser(`revoked-${how}`);
     const { sessionToken, userId } = await signUp(stack.auth.url, user);
     const account = { ...user, id: userId, sessionToken };

@@ -16,7 +16,7 @@ import type { JSONWebKeySet } from "jose";
 import { AuthError } from "./errors.js";
 import { importEd25519, type VerifyKey } from "./keys.js";
 import type { VerifierLogger } from "./options.js";
-import { readCapped } from "./read-capped.js";
+import { DocumentPoller, type Fetched } from "./polled-document.js";
 
 export const MIN_MAX_AGE = 60;
 export const MAX_MAX_AGE = 24 * 3600;
@@ -48,7 +48,6 @@ export interface KeySet {
   /** Seconds, on the cache's clock. */
   readonly fetchedAt: number;
   readonly freshUntil: number;
-  readonly etag: string | undefined;
 }
 
 /** The usable public Ed25519 keys of a JWKS document; anything else in it is ignored. */
@@ -103,26 +102,45 @@ export interface JwksCacheOptions {
 }
 
 export class JwksCache {
-  /** HTTP fetches made (a metric). */
-  fetchCount = 0;
-  /** Why the last fetch failed (URL and status or error), or undefined after a success. */
-  lastError: string | undefined;
   private keyset: KeySet | undefined;
-  private inflight: Promise<void> | undefined;
-  private lastAttempt = Number.NEGATIVE_INFINITY;
-  private lastFailed = false;
   private lastUnknownRefetch = Number.NEGATIVE_INFINITY;
   private readonly staticReady: Promise<void> | undefined;
-  private readonly logger: VerifierLogger;
+  private readonly poller: DocumentPoller | undefined;
 
   constructor(private readonly options: JwksCacheOptions) {
-    this.logger = options.logger ?? console;
-    if (!options.url && !options.staticJwks) throw new TypeError("authbridge: JwksCache needs a url or a static jwks");
+    const { url } = options;
+    if (!url && !options.staticJwks) throw new TypeError("authbridge: JwksCache needs a url or a static jwks");
+    if (url) {
+      this.poller = new DocumentPoller(
+        {
+          url,
+          fetch: options.fetch,
+          timeoutSeconds: options.timeoutSeconds,
+          maxBytes: MAX_JWKS_BYTES,
+          name: "JWKS",
+          failedLine: (error) => `authbridge: the JWKS fetch failed (${error}); the last good key set serves meanwhile`,
+          recoveredLine: `authbridge: the JWKS answers again (GET ${url.href})`,
+          now: () => this.clock(),
+          logger: options.logger ?? console,
+        },
+        (fetched) => this.take(fetched),
+      );
+    }
     if (options.staticJwks) {
       this.staticReady = parseJwks(options.staticJwks).then((keys) => {
-        this.keyset = { keys, fetchedAt: this.clock(), freshUntil: Number.POSITIVE_INFINITY, etag: undefined };
+        this.keyset = { keys, fetchedAt: this.clock(), freshUntil: Number.POSITIVE_INFINITY };
       });
     }
+  }
+
+  /** HTTP fetches made (a metric). */
+  get fetchCount(): number {
+    return this.poller?.fetchCount ?? 0;
+  }
+
+  /** Why the last fetch failed (URL and status or error), or undefined after a success. */
+  get lastError(): string | undefined {
+    return this.poller?.lastError;
   }
 
   /**
@@ -159,7 +177,7 @@ export class JwksCache {
     if (kid === undefined) throw new AuthError("unknown_key");
 
     const later = this.clock();
-    if (!fetched && later - this.lastUnknownRefetch >= this.options.cooldownSeconds && this.options.url) {
+    if (!fetched && later - this.lastUnknownRefetch >= this.options.cooldownSeconds && this.poller) {
       this.lastUnknownRefetch = later;
       await this.refresh();
       const refreshed = this.usable();
@@ -167,14 +185,14 @@ export class JwksCache {
       if (found) return found;
     }
     // The key set could not be refreshed: this kid may be a new key we cannot see yet.
-    if (this.lastFailed) throw new AuthError("jwks_unavailable", { retryAfter: this.retryAfter() });
+    if (this.poller?.lastFailed) throw new AuthError("jwks_unavailable", { retryAfter: this.retryAfter() });
     throw new AuthError("unknown_key");
   }
 
   /** Fetch now (e.g. at start-up). Resolves to whether a usable set is cached. */
   async warm(): Promise<boolean> {
     if (this.staticReady) await this.staticReady;
-    if (this.options.url) await this.refresh();
+    await this.refresh();
     return this.usable() !== undefined;
   }
 
@@ -192,88 +210,37 @@ export class JwksCache {
     return Math.min(60, (keyset.freshUntil - keyset.fetchedAt) * 0.2);
   }
 
-  private failedRecently(now: number): boolean {
-    return this.lastFailed && now - this.lastAttempt < this.options.cooldownSeconds;
+  private failedRecently(_now: number): boolean {
+    return this.poller?.failedWithin(this.options.cooldownSeconds) ?? false;
   }
 
   private retryAfter(): number {
-    const remaining = this.options.cooldownSeconds - (this.clock() - this.lastAttempt);
+    const remaining =
+      this.options.cooldownSeconds - (this.clock() - (this.poller?.lastAttempt ?? Number.NEGATIVE_INFINITY));
     return Number.isFinite(remaining) ? Math.max(1, Math.ceil(remaining)) : 1;
   }
 
   private refreshInBackground(): void {
-    if (this.inflight || this.failedRecently(this.clock())) return;
-    void this.refresh();
+    this.poller?.refreshInBackground(this.options.cooldownSeconds);
   }
 
-  /** Single flight: every caller awaits the one fetch under way. */
   private refresh(): Promise<void> {
-    if (!this.options.url) return Promise.resolve();
-    if (!this.inflight) {
-      this.inflight = this.fetchOnce().finally(() => {
-        this.inflight = undefined;
-      });
-    }
-    return this.inflight;
+    return this.poller?.refresh() ?? Promise.resolve();
   }
 
-  /** Never rejects: a failure is recorded and the last good set keeps serving. */
-  private async fetchOnce(): Promise<void> {
-    const url = this.options.url as URL;
-    this.lastAttempt = this.clock();
-    this.fetchCount += 1;
+  /** A fetched JWKS in: freshness from its max-age; a 304 keeps the keys. */
+  private async take(fetched: Fetched): Promise<void> {
     const previous = this.keyset;
-    try {
-      const headers: Record<string, string> = { accept: "application/json" };
-      if (previous?.etag) headers["if-none-match"] = previous.etag;
-      const response = await this.options.fetch(url, {
-        headers,
-        redirect: "error",
-        signal: AbortSignal.timeout(this.options.timeoutSeconds * 1000),
-      });
-      const now = this.clock();
-      const ttl = maxAgeOf(response.headers.get("cache-control")) ?? this.options.cacheSeconds;
-      if (response.status === 304 && previous) {
-        this.keyset = { keys: previous.keys, fetchedAt: now, freshUntil: now + ttl, etag: previous.etag };
-      } else if (response.status === 200) {
-        const body = await readJwksBody(response, MAX_JWKS_BYTES);
-        const keys = await parseJwks(JSON.parse(new TextDecoder().decode(body)), previous?.keys);
-        this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl, etag: response.headers.get("etag") ?? undefined };
-      } else {
-        await response.body?.cancel();
-        throw new Error(`answered ${response.status}`);
-      }
-      if (this.lastFailed) this.logger.info(`authbridge: the JWKS answers again (GET ${url.href})`);
-      this.lastFailed = false;
-      this.lastError = undefined;
-    } catch (error) {
-      this.lastError = `GET ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
-      // Once per outage: the cache retries on its own, and every request would repeat the line.
-      if (!this.lastFailed) {
-        this.logger.warn(
-          `authbridge: the JWKS fetch failed (${this.lastError}); the last good key set serves meanwhile`,
-        );
-      }
-      this.lastFailed = true;
+    const now = this.clock();
+    const ttl = maxAgeOf(fetched.cacheControl) ?? this.options.cacheSeconds;
+    if (fetched.notModified) {
+      if (!previous) throw new Error("answered 304 to a first request");
+      this.keyset = { keys: previous.keys, fetchedAt: now, freshUntil: now + ttl };
+    } else {
+      const keys = await parseJwks(fetched.document, previous?.keys);
+      this.keyset = { keys, fetchedAt: now, freshUntil: now + ttl };
     }
   }
-}
-
-/** The body, read only up to `cap` bytes: a huge or endless JWKS costs nothing. */
-async function readJwksBody(response: Response, cap: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > cap) {
-    await response.body?.cancel();
-    throw new Error(`JWKS larger than ${cap} bytes`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const body = await readCapped(reader, cap);
-  if (!body) {
-    await reader.cancel();
-    throw new Error(`JWKS larger than ${cap} bytes`);
-  }
-  return body;
 }
 
 function lookup(keyset: KeySet, kid: string | undefined): VerifyKey | undefined {

@@ -16,7 +16,7 @@
  */
 import { AuthError } from "./errors.js";
 import type { RevocationList, VerifierLogger } from "./options.js";
-import { readCapped } from "./read-capped.js";
+import { DocumentPoller, type Fetched } from "./polled-document.js";
 
 /**
  * A revocation feed larger than this is refused, never parsed (CONTRACT §8 limits).
@@ -40,7 +40,6 @@ export interface RevocationSnapshot {
   readonly clients: ReadonlySet<string>;
   readonly notBefore: number;
   readonly fetchedAt: number;
-  readonly etag: string | undefined;
 }
 
 /** What a decision reads of a verified token. */
@@ -69,7 +68,7 @@ const strings = (value: unknown): string[] | undefined =>
   Array.isArray(value) && value.every((item) => typeof item === "string") ? (value as string[]) : undefined;
 
 /** The sets of a feed document; throws on anything that is not one, or that is over the limit. */
-export function parseRevocationList(document: unknown, fetchedAt: number, etag?: string): RevocationSnapshot {
+export function parseRevocationList(document: unknown, fetchedAt: number): RevocationSnapshot {
   if (!document || typeof document !== "object" || Array.isArray(document)) throw new Error("not a revocation list");
   const { sessions = [], clients = [], not_before: notBefore = 0 } = document as Record<string, unknown>;
   const sessionIds = strings(sessions);
@@ -79,26 +78,46 @@ export function parseRevocationList(document: unknown, fetchedAt: number, etag?:
   if (sessionIds.length + clientIds.length > MAX_REVOCATION_ENTRIES) {
     throw new Error(`more than ${MAX_REVOCATION_ENTRIES} entries`);
   }
-  return { sessions: new Set(sessionIds), clients: new Set(clientIds), notBefore, fetchedAt, etag };
+  return { sessions: new Set(sessionIds), clients: new Set(clientIds), notBefore, fetchedAt };
 }
 
 export class RevocationCache {
-  /** HTTP fetches made (a metric). */
-  fetchCount = 0;
-  /** Why the last fetch failed, or undefined after a success. */
-  lastError: string | undefined;
   private snapshot: RevocationSnapshot | undefined;
-  private inflight: Promise<void> | undefined;
-  private lastAttempt = Number.NEGATIVE_INFINITY;
-  private lastFailed = false;
-  private readonly logger: VerifierLogger;
   private readonly ahead: number;
+  private readonly poller: DocumentPoller | undefined;
 
   constructor(private readonly options: RevocationCacheOptions) {
-    this.logger = options.logger ?? console;
+    const { url, maxStaleSeconds } = options;
     this.ahead = Math.min(1, options.pollSeconds * 0.2);
-    if (!options.url && !options.list) throw new TypeError("authbridge: RevocationCache needs a url or a static list");
+    if (!url && !options.list) throw new TypeError("authbridge: RevocationCache needs a url or a static list");
     if (options.list) this.snapshot = parseRevocationList(options.list, Number.POSITIVE_INFINITY);
+    else if (url) {
+      this.poller = new DocumentPoller(
+        {
+          url,
+          fetch: options.fetch,
+          timeoutSeconds: options.timeoutSeconds,
+          maxBytes: MAX_REVOCATION_BYTES,
+          name: "revocation list",
+          failedLine: (error) =>
+            `authbridge: the revocation feed fetch failed (${error}); the last good list serves for ${maxStaleSeconds} s`,
+          recoveredLine: `authbridge: the revocation feed answers again (GET ${url.href})`,
+          now: () => this.clock(),
+          logger: options.logger ?? console,
+        },
+        (fetched) => this.take(fetched),
+      );
+    }
+  }
+
+  /** HTTP fetches made (a metric). */
+  get fetchCount(): number {
+    return this.poller?.fetchCount ?? 0;
+  }
+
+  /** Why the last fetch failed, or undefined after a success. */
+  get lastError(): string | undefined {
+    return this.poller?.lastError;
   }
 
   /**
@@ -111,17 +130,18 @@ export class RevocationCache {
     const now = this.clock();
     const snapshot = this.snapshot;
     if (snapshot && (this.isStatic || now < snapshot.fetchedAt + this.options.pollSeconds)) {
-      if (!this.isStatic && now >= snapshot.fetchedAt + this.options.pollSeconds - this.ahead)
-        this.refreshInBackground();
+      if (now >= snapshot.fetchedAt + this.options.pollSeconds - this.ahead) {
+        this.poller?.refreshInBackground(this.options.pollSeconds);
+      }
       return decide(snapshot, token);
     }
-    if (this.failedRecently(now)) return this.decideStale(token);
-    return this.refresh().then(() => this.decideStale(token));
+    if (!this.poller || this.poller.failedWithin(this.options.pollSeconds)) return this.decideStale(token);
+    return this.poller.refresh().then(() => this.decideStale(token));
   }
 
   /** Fetch now (at start-up); resolves to whether a usable list is cached. */
   async warm(): Promise<boolean> {
-    if (!this.isStatic) await this.refresh();
+    await this.poller?.refresh();
     return this.usable() !== undefined;
   }
 
@@ -153,62 +173,12 @@ export class RevocationCache {
     if (this.snapshot) decide(this.snapshot, token);
   }
 
-  private failedRecently(now: number): boolean {
-    return this.lastFailed && now - this.lastAttempt < this.options.pollSeconds;
-  }
-
-  private refreshInBackground(): void {
-    if (this.inflight || this.failedRecently(this.clock())) return;
-    void this.refresh();
-  }
-
-  private refresh(): Promise<void> {
-    if (!this.inflight) {
-      this.inflight = this.fetchOnce().finally(() => {
-        this.inflight = undefined;
-      });
-    }
-    return this.inflight;
-  }
-
-  /** Never rejects: a failure is recorded and the last good list keeps serving. */
-  private async fetchOnce(): Promise<void> {
-    const url = this.options.url as URL;
-    this.lastAttempt = this.clock();
-    this.fetchCount += 1;
-    const previous = this.snapshot;
-    try {
-      const headers: Record<string, string> = { accept: "application/json" };
-      if (previous?.etag) headers["if-none-match"] = previous.etag;
-      const response = await this.options.fetch(url, {
-        headers,
-        redirect: "error",
-        signal: AbortSignal.timeout(this.options.timeoutSeconds * 1000),
-      });
-      const fetchedAt = this.clock();
-      if (response.status === 304 && previous) {
-        await response.body?.cancel();
-        this.snapshot = { ...previous, fetchedAt };
-      } else if (response.status === 200) {
-        const body = await readBody(response);
-        const etag = response.headers.get("etag") ?? undefined;
-        this.snapshot = parseRevocationList(JSON.parse(new TextDecoder().decode(body)), fetchedAt, etag);
-      } else {
-        await response.body?.cancel();
-        throw new Error(`answered ${response.status}`);
-      }
-      if (this.lastFailed) this.logger.info(`authbridge: the revocation feed answers again (GET ${url.href})`);
-      this.lastFailed = false;
-      this.lastError = undefined;
-    } catch (error) {
-      this.lastError = `GET ${url.href}: ${error instanceof Error ? error.message : String(error)}`;
-      if (!this.lastFailed) {
-        this.logger.warn(
-          `authbridge: the revocation feed fetch failed (${this.lastError}); the last good list serves for ${this.options.maxStaleSeconds} s`,
-        );
-      }
-      this.lastFailed = true;
-    }
+  /** A fetched list in: a 304 keeps the sets. */
+  private take(fetched: Fetched): void {
+    const fetchedAt = this.clock();
+    if (!fetched.notModified) this.snapshot = parseRevocationList(fetched.document, fetchedAt);
+    else if (this.snapshot) this.snapshot = { ...this.snapshot, fetchedAt };
+    else throw new Error("answered 304 to a first request");
   }
 }
 
@@ -220,20 +190,4 @@ function decide(snapshot: RevocationSnapshot, token: RevocableToken): void {
   if (listed || (snapshot.notBefore > 0 && (token.issuedAt ?? 0) < snapshot.notBefore)) {
     throw new AuthError("token_revoked");
   }
-}
-
-async function readBody(response: Response): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > MAX_REVOCATION_BYTES) {
-    await response.body?.cancel();
-    throw new Error(`revocation list larger than ${MAX_REVOCATION_BYTES} bytes`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const body = await readCapped(reader, MAX_REVOCATION_BYTES);
-  if (!body) {
-    await reader.cancel();
-    throw new Error(`revocation list larger than ${MAX_REVOCATION_BYTES} bytes`);
-  }
-  return body;
 }

@@ -17,9 +17,6 @@ wipes its cache when a fetch fails (pyjwt #1162).
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import math
 import re
 import time
@@ -31,9 +28,8 @@ import httpx
 
 from .errors import AuthError
 from .keys import PublicKey
+from .polled import DocumentPoller, Fetched
 from .settings import AuthSettings
-
-logger = logging.getLogger("authbridge")
 
 MIN_MAX_AGE = 60.0
 MAX_MAX_AGE = 24 * 3600.0
@@ -53,7 +49,6 @@ class KeySet:
     keys: Mapping[str | None, PublicKey]
     fetched_at: float
     fresh_until: float
-    etag: str | None
 
 
 def parse_jwks(
@@ -121,26 +116,39 @@ class JwksCache:
     ) -> None:
         if url is None and static_jwks is None:
             raise ValueError("JwksCache needs a url or a static key set")
-        self._url = url
         self._cache_seconds = cache_seconds
         self._cooldown = cooldown_seconds
         self._max_stale = max_stale_seconds
-        self._timeout = timeout_seconds
-        self._client = client
-        self._owns_client = client is None
         self._clock = clock
         self._keyset: KeySet | None = None
-        self._inflight: asyncio.Future[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
-        self._last_attempt = -math.inf
-        self._last_failed = False
         self._last_unknown_refetch = -math.inf
-        #: Number of HTTP fetches made (a metric).
-        self.fetch_count = 0
-        #: Why the last fetch failed (URL and status or error), or None after a success.
-        self.last_error: str | None = None
+        self._poller = (
+            DocumentPoller(
+                url,
+                self._take,
+                timeout=timeout_seconds,
+                max_bytes=MAX_JWKS_BYTES,
+                name="JWKS",
+                failed_line="authbridge: the JWKS fetch failed (%s); the last good key set serves meanwhile",
+                recovered_line=f"authbridge: the JWKS answers again (GET {url})",
+                clock=clock,
+                client=client,
+            )
+            if url is not None
+            else None
+        )
         if static_jwks is not None:
-            self._keyset = KeySet(parse_jwks(static_jwks), clock(), math.inf, None)
+            self._keyset = KeySet(parse_jwks(static_jwks), clock(), math.inf)
+
+    @property
+    def fetch_count(self) -> int:
+        """Number of HTTP fetches made (a metric)."""
+        return self._poller.fetch_count if self._poller else 0
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last fetch failed (URL and status or error), or None after a success."""
+        return self._poller.last_error if self._poller else None
 
     def peek(self, kid: str | None) -> PublicKey | None:
         """The key for ``kid`` when it can be answered without I/O (fresh set, known kid).
@@ -174,14 +182,14 @@ class JwksCache:
             raise AuthError("unknown_key")
 
         now = self._clock()
-        if not fetched and now - self._last_unknown_refetch >= self._cooldown and self._url is not None:
+        if not fetched and now - self._last_unknown_refetch >= self._cooldown and self._poller is not None:
             self._last_unknown_refetch = now
             await self._refresh()
             keyset = self._usable()
             key = _lookup(keyset, kid) if keyset else None
             if key is not None:
                 return key
-        if self._last_failed:
+        if self._poller is not None and self._poller.last_failed:
             # The key set could not be refreshed: this kid may be a new key we cannot see yet.
             raise AuthError("jwks_unavailable", retry_after=self._retry_after())
         raise AuthError("unknown_key")
@@ -203,16 +211,12 @@ class JwksCache:
 
     async def warm(self) -> bool:
         """Fetch now (e.g. in an app's lifespan). Returns whether a usable set is cached."""
-        if self._url is not None:
-            await self._refresh()
+        await self._refresh()
         return self._usable() is not None
 
     async def aclose(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        if self._owns_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._poller is not None:
+            await self._poller.aclose()
 
     def _usable(self) -> KeySet | None:
         keyset = self._keyset
@@ -224,81 +228,33 @@ class JwksCache:
         return min(60.0, (keyset.fresh_until - keyset.fetched_at) * 0.2)
 
     def _failed_recently(self, now: float) -> bool:
-        return self._last_failed and now - self._last_attempt < self._cooldown
+        return self._poller is not None and self._poller.failed_within(self._cooldown)
 
     def _retry_after(self) -> int:
-        remaining = self._cooldown - (self._clock() - self._last_attempt)
+        last_attempt = self._poller.last_attempt if self._poller else -math.inf
+        remaining = self._cooldown - (self._clock() - last_attempt)
         return max(1, math.ceil(remaining)) if math.isfinite(remaining) else 1
 
     def _refresh_in_background(self) -> None:
-        if self._inflight is not None or self._failed_recently(self._clock()):
-            return
-        task = asyncio.ensure_future(self._refresh())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        if self._poller is not None:
+            self._poller.refresh_in_background(self._cooldown)
 
     async def _refresh(self) -> None:
-        """Single flight: every caller awaits the one fetch under way."""
-        if self._url is None:
-            return
-        if self._inflight is None:
-            inflight = asyncio.ensure_future(self._fetch())
-            self._inflight = inflight
-            inflight.add_done_callback(lambda _: setattr(self, "_inflight", None))
-        # shield: a caller that is cancelled must not cancel the fetch the others wait on.
-        await asyncio.shield(self._inflight)
+        if self._poller is not None:
+            await self._poller.refresh()
 
-    async def _fetch(self) -> None:
-        """Never raises: a failure is recorded (``last_error``) and the last good set keeps serving."""
-        assert self._url is not None
-        self._last_attempt = self._clock()
-        self.fetch_count += 1
-        try:
-            if self._client is None:
-                self._client = httpx.AsyncClient(follow_redirects=False)
-            previous = self._keyset
-            headers = {"accept": "application/json"}
-            if previous is not None and previous.etag:
-                headers["if-none-match"] = previous.etag
-            async with self._client.stream(
-                "GET", self._url, headers=headers, timeout=self._timeout
-            ) as response:
-                now = self._clock()
-                ttl = max_age_of(response.headers.get("cache-control")) or self._cache_seconds
-                if response.status_code == 304 and previous is not None:
-                    self._keyset = KeySet(previous.keys, now, now + ttl, previous.etag)
-                elif response.status_code == 200:
-                    body = await _read_capped(response)
-                    keys = parse_jwks(json.loads(body), previous.keys if previous else None)
-                    self._keyset = KeySet(keys, now, now + ttl, response.headers.get("etag"))
-                else:
-                    raise ValueError(f"answered {response.status_code}")
-            if self._last_failed:
-                logger.info("authbridge: the JWKS answers again (GET %s)", self._url)
-            self._last_failed = False
-            self.last_error = None
-        except Exception as error:
-            self.last_error = f"GET {self._url}: {error or type(error).__name__}"
-            # Once per outage: the cache retries on its own, and every request would repeat the line.
-            if not self._last_failed:
-                logger.warning(
-                    "authbridge: the JWKS fetch failed (%s); the last good key set serves meanwhile",
-                    self.last_error,
-                )
-            self._last_failed = True
-
-
-async def _read_capped(response: httpx.Response) -> bytes:
-    """The body, read only up to MAX_JWKS_BYTES: a huge or endless JWKS costs nothing."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_JWKS_BYTES:
-        raise ValueError(f"JWKS larger than {MAX_JWKS_BYTES} bytes")
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > MAX_JWKS_BYTES:
-            raise ValueError(f"JWKS larger than {MAX_JWKS_BYTES} bytes")
-    return bytes(body)
+    def _take(self, fetched: Fetched) -> None:
+        """A fetched JWKS in: freshness from its max-age; a 304 keeps the keys."""
+        previous = self._keyset
+        now = self._clock()
+        ttl = max_age_of(fetched.cache_control) or self._cache_seconds
+        if fetched.not_modified:
+            if previous is None:
+                raise ValueError("answered 304 to a first request")
+            self._keyset = KeySet(previous.keys, now, now + ttl)
+        else:
+            keys = parse_jwks(fetched.document, previous.keys if previous else None)
+            self._keyset = KeySet(keys, now, now + ttl)
 
 
 def _lookup(keyset: KeySet, kid: str | None) -> PublicKey | None:

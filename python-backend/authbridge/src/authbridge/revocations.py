@@ -16,9 +16,6 @@ A decision is two set lookups, so it runs on verified-token cache hits too.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -28,10 +25,9 @@ from typing import Any, TypedDict
 import httpx
 
 from .errors import AuthError
+from .polled import DocumentPoller, Fetched
 from .principal import Principal
 from .settings import AuthSettings
-
-logger = logging.getLogger("authbridge")
 
 #: A revocation feed larger than this is refused, never parsed (CONTRACT §8 limits).
 #: >>> # a feed response over MAX_REVOCATION_BYTES keeps the last good list serving
@@ -64,7 +60,6 @@ class RevocationSnapshot:
     clients: frozenset[str]
     not_before: float
     fetched_at: float
-    etag: str | None
 
 
 def _strings(value: Any) -> list[str] | None:
@@ -73,7 +68,7 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def parse_revocation_list(document: Any, fetched_at: float, etag: str | None = None) -> RevocationSnapshot:
+def parse_revocation_list(document: Any, fetched_at: float) -> RevocationSnapshot:
     """The sets of a feed document; raises ``ValueError`` on anything that is not one, or over the limit."""
     if not isinstance(document, dict):
         raise ValueError("not a revocation list")
@@ -87,7 +82,7 @@ def parse_revocation_list(document: Any, fetched_at: float, etag: str | None = N
         raise ValueError("not_before must be a number")
     if len(sessions) + len(clients) > MAX_REVOCATION_ENTRIES:
         raise ValueError(f"more than {MAX_REVOCATION_ENTRIES} entries")
-    return RevocationSnapshot(frozenset(sessions), frozenset(clients), float(not_before), fetched_at, etag)
+    return RevocationSnapshot(frozenset(sessions), frozenset(clients), float(not_before), fetched_at)
 
 
 class RevocationCache:
@@ -111,27 +106,39 @@ class RevocationCache:
     ) -> None:
         if url is None and static_list is None:
             raise ValueError("RevocationCache needs a url or a static list")
-        self._url = url
         self._poll = poll_seconds
         self._ahead = min(1.0, poll_seconds * 0.2)
         self._max_stale = max_stale_seconds
-        self._timeout = timeout_seconds
-        self._client = client
-        self._owns_client = client is None
         self._clock = clock
         self._wall_clock = wall_clock
         self._static = static_list is not None
         self._snapshot: RevocationSnapshot | None = None
-        self._inflight: asyncio.Future[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
-        self._last_attempt = -math.inf
-        self._last_failed = False
-        #: Number of HTTP fetches made (a metric).
-        self.fetch_count = 0
-        #: Why the last fetch failed, or None after a success.
-        self.last_error: str | None = None
+        self._poller: DocumentPoller | None = None
         if static_list is not None:
             self._snapshot = parse_revocation_list(dict(static_list), math.inf)
+        elif url is not None:
+            self._poller = DocumentPoller(
+                url,
+                self._take,
+                timeout=timeout_seconds,
+                max_bytes=MAX_REVOCATION_BYTES,
+                name="revocation list",
+                failed_line="authbridge: the revocation feed fetch failed (%s); "
+                + f"the last good list serves for {_seconds(max_stale_seconds)} s",
+                recovered_line=f"authbridge: the revocation feed answers again (GET {url})",
+                clock=clock,
+                client=client,
+            )
+
+    @property
+    def fetch_count(self) -> int:
+        """Number of HTTP fetches made (a metric)."""
+        return self._poller.fetch_count if self._poller else 0
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the last fetch failed, or None after a success."""
+        return self._poller.last_error if self._poller else None
 
     @classmethod
     def from_settings(
@@ -164,30 +171,28 @@ class RevocationCache:
         now = self._clock()
         snapshot = self._snapshot
         if snapshot is not None and (self._static or now < snapshot.fetched_at + self._poll):
-            if not self._static and now >= snapshot.fetched_at + self._poll - self._ahead:
-                self._refresh_in_background()
+            if self._poller is not None and now >= snapshot.fetched_at + self._poll - self._ahead:
+                self._poller.refresh_in_background(self._poll)
             _decide(snapshot, principal)
             return None
-        if self._failed_recently(now):
+        if self._poller is None or self._poller.failed_within(self._poll):
             self._decide_stale(principal)
             return None
         return self._refresh_then_decide(principal)
 
     async def warm(self) -> bool:
         """Fetch now (at start-up). Returns whether a usable list is cached."""
-        if not self._static:
-            await self._refresh()
+        if self._poller is not None:
+            await self._poller.refresh()
         return self._usable() is not None
 
     async def aclose(self) -> None:
-        for task in list(self._background):
-            task.cancel()
-        if self._owns_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._poller is not None:
+            await self._poller.aclose()
 
     async def _refresh_then_decide(self, principal: Principal) -> None:
-        await self._refresh()
+        assert self._poller is not None
+        await self._poller.refresh()
         self._decide_stale(principal)
 
     def _usable(self) -> RevocationSnapshot | None:
@@ -212,62 +217,15 @@ class RevocationCache:
         if self._snapshot is not None:
             _decide(self._snapshot, principal)
 
-    def _failed_recently(self, now: float) -> bool:
-        return self._last_failed and now - self._last_attempt < self._poll
-
-    def _refresh_in_background(self) -> None:
-        if self._inflight is not None or self._failed_recently(self._clock()):
-            return
-        task = asyncio.ensure_future(self._refresh())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _refresh(self) -> None:
-        """Single flight: every caller awaits the one fetch under way."""
-        if self._inflight is None:
-            inflight = asyncio.ensure_future(self._fetch())
-            self._inflight = inflight
-            inflight.add_done_callback(lambda _: setattr(self, "_inflight", None))
-        # shield: a caller that is cancelled must not cancel the fetch the others wait on.
-        await asyncio.shield(self._inflight)
-
-    async def _fetch(self) -> None:
-        """Never raises: a failure is recorded (``last_error``) and the last good list keeps serving."""
-        assert self._url is not None
-        self._last_attempt = self._clock()
-        self.fetch_count += 1
-        previous = self._snapshot
-        try:
-            if self._client is None:
-                self._client = httpx.AsyncClient(follow_redirects=False)
-            headers = {"accept": "application/json"}
-            if previous is not None and previous.etag:
-                headers["if-none-match"] = previous.etag
-            async with self._client.stream(
-                "GET", self._url, headers=headers, timeout=self._timeout
-            ) as response:
-                fetched_at = self._clock()
-                if response.status_code == 304 and previous is not None:
-                    self._snapshot = replace(previous, fetched_at=fetched_at)
-                elif response.status_code == 200:
-                    body = await _read_capped(response)
-                    etag = response.headers.get("etag")
-                    self._snapshot = parse_revocation_list(json.loads(body), fetched_at, etag)
-                else:
-                    raise ValueError(f"answered {response.status_code}")
-            if self._last_failed:
-                logger.info("authbridge: the revocation feed answers again (GET %s)", self._url)
-            self._last_failed = False
-            self.last_error = None
-        except Exception as error:
-            self.last_error = f"GET {self._url}: {error or type(error).__name__}"
-            if not self._last_failed:
-                logger.warning(
-                    "authbridge: the revocation feed fetch failed (%s); the last good list serves for %s s",
-                    self.last_error,
-                    _seconds(self._max_stale),
-                )
-            self._last_failed = True
+    def _take(self, fetched: Fetched) -> None:
+        """A fetched list in: a 304 keeps the sets."""
+        fetched_at = self._clock()
+        if not fetched.not_modified:
+            self._snapshot = parse_revocation_list(fetched.document, fetched_at)
+        elif self._snapshot is not None:
+            self._snapshot = replace(self._snapshot, fetched_at=fetched_at)
+        else:
+            raise ValueError("answered 304 to a first request")
 
 
 def _seconds(value: float) -> str:
@@ -282,16 +240,3 @@ def _decide(snapshot: RevocationSnapshot, principal: Principal) -> None:
         listed = principal.client_id in snapshot.clients
     if listed or (snapshot.not_before > 0 and (principal.issued_at or 0) < snapshot.not_before):
         raise AuthError("token_revoked")
-
-
-async def _read_capped(response: httpx.Response) -> bytes:
-    """The body, read only up to MAX_REVOCATION_BYTES."""
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REVOCATION_BYTES:
-        raise ValueError(f"revocation list larger than {MAX_REVOCATION_BYTES} bytes")
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > MAX_REVOCATION_BYTES:
-            raise ValueError(f"revocation list larger than {MAX_REVOCATION_BYTES} bytes")
-    return bytes(body)
