@@ -85,11 +85,12 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("points both task APIs at the auth server's JWKS, issuer and audience", () => {
+  it("points both task APIs at the auth server's JWKS, revocation feed, issuer and audience", () => {
     const auth = services["auth-server"]?.environment ?? {};
     for (const name of ["python-backend", "hono-task-api"]) {
       const env = services[name]?.environment ?? {};
       expect(env.AUTH_JWKS_URL, name).toBe("http://auth-server:3000/.well-known/jwks.json");
+      expect(env.AUTH_REVOCATION_URL, name).toBe("http://auth-server:3000/api/auth/revocations");
       expect(env.AUTH_ISSUER, name).toBe(auth.JWT_ISSUER);
       expect(env.AUTH_AUDIENCE, name).toBe(auth.JWT_AUDIENCE);
       expect(env, name).toHaveProperty("CORS_ORIGINS");

@@ -35,6 +35,7 @@ describe.runIf(choice.runtime === "container")("python-backend image", () => {
       "run", "-d", "--name", name, "--network", "host", "-v", `${volume}:/data`,
       "-e", `PORT=${port}`, "-e", "HOST=127.0.0.1",
       "-e", `AUTH_JWKS_URL=${auth.url}/api/auth/jwks`, "-e", `AUTH_ISSUER=${auth.url}`, "-e", "AUTH_AUDIENCE=task-api",
+      "-e", `AUTH_REVOCATION_URL=${auth.url}/api/auth/revocations`,
       choice.images?.python as string,
     ); // biome-ignore format: one flag and its value per pair reads best
     await waitUntilReady(`${url}/health`, { name: "python-backend container" });

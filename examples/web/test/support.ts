@@ -57,6 +57,7 @@ export async function startWebStack(
         ...uvicornCommand(apiPort, { logLevel: "warning" }),
         env: {
           AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json`,
+          AUTH_REVOCATION_URL: `${auth.url}/api/auth/revocations`,
           AUTH_ISSUER: auth.url,
           AUTH_AUDIENCE: auth.url,
           CORS_ORIGINS: webUrl,
