@@ -162,7 +162,7 @@ export class JwksCache {
     let keyset = this.keyset;
     let fetched = false;
     if (!keyset || now >= keyset.freshUntil) {
-      if (!this.failedRecently(now)) {
+      if (!this.failedRecently()) {
         await this.refresh();
         fetched = true;
       }
@@ -210,7 +210,7 @@ export class JwksCache {
     return Math.min(60, (keyset.freshUntil - keyset.fetchedAt) * 0.2);
   }
 
-  private failedRecently(_now: number): boolean {
+  private failedRecently(): boolean {
     return this.poller?.failedWithin(this.options.cooldownSeconds) ?? false;
   }
 

@@ -166,7 +166,7 @@ class JwksCache:
         keyset = self._keyset
         fetched = False
         if keyset is None or now >= keyset.fresh_until:
-            if not self._failed_recently(now):
+            if not self._failed_recently():
                 await self._refresh()
                 fetched = True
         elif now >= keyset.fresh_until - self._refresh_ahead(keyset):
@@ -227,7 +227,7 @@ class JwksCache:
     def _refresh_ahead(self, keyset: KeySet) -> float:
         return min(60.0, (keyset.fresh_until - keyset.fetched_at) * 0.2)
 
-    def _failed_recently(self, now: float) -> bool:
+    def _failed_recently(self) -> bool:
         return self._poller is not None and self._poller.failed_within(self._cooldown)
 
     def _retry_after(self) -> int:

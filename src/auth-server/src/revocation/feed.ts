@@ -14,9 +14,9 @@
  */
 import type { AuthContext } from "better-auth";
 import type { Context } from "hono";
-import { CLIENT_MODEL, type ClientRow } from "../clients/store.js";
+import { CLIENT_MODEL } from "../clients/store.js";
 import { etagOf, ifNoneMatch } from "../etag.js";
-import { REVOKED_SESSION_MODEL, type RevokedSessionRow } from "./plugin.js";
+import { REVOKED_SESSION_MODEL } from "./plugin.js";
 
 export { REVOKED_SESSION_MODEL };
 
@@ -63,30 +63,25 @@ export async function buildFeed(context: Context_, options: FeedOptions, now = D
   const max = options.maxEntries ?? MAX_FEED_ENTRIES;
   const sessionLife = (options.userTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000;
   const clientLife = (options.clientTokenTtlSeconds + MAX_LEEWAY_SECONDS) * 1000;
-  const [sessions, clients] = await Promise.all([
-    context.adapter.findMany<RevokedSessionRow>({
-      model: REVOKED_SESSION_MODEL,
-      where: [{ field: "revokedAt", operator: "gt", value: new Date(now - sessionLife) }],
-      select: ["sid", "revokedAt"],
+  // Newest first, one more than the cap: the extra one, if any, dates the fold.
+  const revokedSince = async (kind: Entry["kind"], model: string, field: string, since: number) => {
+    const rows = await context.adapter.findMany<Record<string, unknown>>({
+      model,
+      where: [{ field: "revokedAt", operator: "gt", value: new Date(since) }],
+      select: [field, "revokedAt"],
       sortBy: { field: "revokedAt", direction: "desc" },
       limit: max + 1,
-    }),
-    context.adapter.findMany<ClientRow>({
-      model: CLIENT_MODEL,
-      where: [{ field: "revokedAt", operator: "gt", value: new Date(now - clientLife) }],
-      select: ["clientId", "revokedAt"],
-      sortBy: { field: "revokedAt", direction: "desc" },
-      limit: max + 1,
-    }),
-  ]);
-  const entries: Entry[] = [
-    ...sessions.map((row) => ({ kind: "session" as const, value: row.sid, at: new Date(row.revokedAt).getTime() })),
-    ...clients.map((row) => ({
-      kind: "client" as const,
-      value: row.clientId,
-      at: new Date(row.revokedAt as Date).getTime(),
-    })),
-  ].sort((a, b) => b.at - a.at);
+    });
+    return rows.map((row) => ({ kind, value: String(row[field]), at: new Date(row.revokedAt as Date).getTime() }));
+  };
+  const entries: Entry[] = (
+    await Promise.all([
+      revokedSince("session", REVOKED_SESSION_MODEL, "sid", now - sessionLife),
+      revokedSince("client", CLIENT_MODEL, "clientId", now - clientLife),
+    ])
+  )
+    .flat()
+    .sort((a, b) => b.at - a.at);
   const kept = entries.slice(0, max);
   const newestFolded = entries[max];
   // A token issued in the folded entry's second, or before, is refused (iat has whole seconds).
